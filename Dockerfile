@@ -1,0 +1,22 @@
+# A small production image: gunicorn as a non-root user, static files collected at build time.
+# Migrations are not run on start; run them once per release (see README).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# collectstatic needs settings to load; the key is for this build step only.
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --no-create-home tradejournal
+
+USER tradejournal
+EXPOSE 8000
+CMD ["gunicorn", "tradejournal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", \
+     "--access-logfile", "-", "--error-logfile", "-"]

@@ -1,0 +1,145 @@
+"""The project's ground: settings from the environment, the JSON error envelope, /healthz."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs `code` in a fresh interpreter with only the given Django settings variables set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "tradejournal.settings"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+SHOW_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+db = settings.DATABASES["default"]
+print(json.dumps({"engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST"),
+                  "conn_max_age": db["CONN_MAX_AGE"], "cache": settings.CACHES["default"]["BACKEND"],
+                  "debug": settings.DEBUG}))
+"""
+
+
+def test_default_database_is_sqlite_file_in_project_root():
+    r = run_python(SHOW_SETTINGS, DJANGO_SECRET_KEY="x" * 50)
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["name"] == str(ROOT / "db.sqlite3")
+    assert shown["debug"] is False
+
+
+def test_postgres_url_selects_postgresql_with_persistent_connections():
+    r = run_python(SHOW_SETTINGS, DJANGO_SECRET_KEY="x" * 50, DATABASE_URL="postgres://u:p@db.example:5432/journal")
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    assert shown["engine"] == "django.db.backends.postgresql"
+    assert (shown["name"], shown["host"]) == ("journal", "db.example")
+    assert shown["conn_max_age"] > 0
+
+
+def test_cache_is_shared_between_processes_without_redis_and_redis_with_it():
+    without = json.loads(run_python(SHOW_SETTINGS, DJANGO_SECRET_KEY="x" * 50).stdout)
+    assert without["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    with_redis = json.loads(
+        run_python(SHOW_SETTINGS, DJANGO_SECRET_KEY="x" * 50, REDIS_URL="redis://127.0.0.1:6379/0").stdout
+    )
+    assert with_redis["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_secret_key_is_required_outside_debug():
+    r = run_python(SHOW_SETTINGS)
+    assert r.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in r.stderr
+    debug = run_python(SHOW_SETTINGS, DJANGO_DEBUG="1")
+    assert debug.returncode == 0, debug.stderr
+    assert json.loads(debug.stdout)["debug"] is True
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SECRET_KEY": "k" * 20 + "Zq9!x" * 10, "DJANGO_SECURE_SSL": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("path", ["/api/v1/anything", "/api/v1/anything/", "/api/v1/", "/api/v1/a/b/c"])
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_path_is_json_404(client, path, method):
+    r = getattr(client, method)(path)
+    assert r.status_code == 404, r.content
+    assert r["Content-Type"] == "application/json"
+    assert r.json() == {"error": "Not found."}
+
+
+@pytest.mark.urls("tests.error_urls")
+def test_wrong_method_is_json_405_with_allow(client):
+    r = client.post("/api/v1/_test/get-only")
+    assert r.status_code == 405, r.content
+    assert r.json() == {"error": 'Method "POST" not allowed.'}
+    assert "GET" in r["Allow"]
+
+
+@pytest.mark.urls("tests.error_urls")
+@pytest.mark.parametrize("path", ["/api/v1/_test/boom", "/api/v1/_test/django-boom"])
+@pytest.mark.parametrize("debug", [False, True])
+def test_unhandled_exception_is_logged_json_500_saying_nothing_internal(client, settings, caplog, path, debug):
+    settings.DEBUG = debug
+    client.raise_request_exception = False
+    r = client.get(path)
+    assert r.status_code == 500
+    assert r["Content-Type"] == "application/json"
+    assert r.json() == {"error": "Internal server error"}
+    assert b"secret internal detail" not in r.content
+    tracebacks = [rec for rec in caplog.records if rec.exc_info]
+    assert tracebacks, "the 500 was not logged with its traceback"
+    assert "secret internal detail" in str(tracebacks[0].exc_info[1])
+
+
+def test_disallowed_host_on_api_is_json(client):
+    r = client.get("/api/v1/trades", HTTP_HOST="evil.example")
+    assert r.status_code == 400
+    assert r.json() == {"error": "Bad Request"}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_when_database_answers(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200, r.content
+    assert r.json() == {"status": "ok", "database": "up"}
+
+
+def test_healthz_answers_503_when_database_is_down():
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "r = Client().get('/healthz')\n"
+        "print(r.status_code, r.content.decode())\n"
+    )
+    # Port 9 (discard) on loopback: nothing listens, so the connection is refused at once.
+    r = run_python(
+        code,
+        DJANGO_SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://postgres@127.0.0.1:9/none?connect_timeout=2",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_SSL="0",
+    )
+    assert r.returncode == 0, r.stderr
+    status, body = r.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "503"
+    assert json.loads(body) == {"status": "unavailable", "database": "down"}

@@ -1,0 +1,33 @@
+"""Guarantees that no HTML error page reaches an API client, whatever raised it and in any mode."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from tradejournal.errors import INTERNAL_ERROR
+
+API_PREFIX = "/api/"
+# Headers a client needs to act on an error; everything else of the HTML page is dropped.
+_KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining")
+
+
+class ApiErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            # Django's own error pages (a 500 with DEBUG on, a bad Host header, ...) are HTML.
+            # Django has already logged the traceback of a 500; the client learns nothing internal.
+            message = INTERNAL_ERROR if response.status_code == 500 else response.reason_phrase
+            json_response = JsonResponse({"error": message}, status=response.status_code)
+            for header in _KEPT_HEADERS:
+                if header in response:
+                    json_response[header] = response[header]
+            return json_response
+        return response

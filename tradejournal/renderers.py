@@ -1,0 +1,39 @@
+"""JSON output: decimals as exact JSON numbers without trailing zeros (65000, 0.5, 748.5)."""
+
+from decimal import Decimal
+
+import orjson
+from django.utils.functional import Promise
+from rest_framework.renderers import BaseRenderer
+
+
+def plain_decimal(value: Decimal) -> str:
+    """The shortest exact decimal text of `value`, never in exponent form."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"", "-0"} else text
+
+
+def _default(obj):
+    if isinstance(obj, Decimal):
+        # A Fragment is written as-is: the number keeps every digit (no trip through float).
+        return orjson.Fragment(plain_decimal(obj))
+    if isinstance(obj, Promise):
+        return str(obj)
+    raise TypeError(f"Type is not JSON serializable: {type(obj).__name__}")
+
+
+def dumps(data) -> bytes:
+    return orjson.dumps(data, default=_default)
+
+
+class JSONRenderer(BaseRenderer):
+    media_type = "application/json"
+    format = "json"
+    charset = None  # JSON is UTF-8 by definition; no charset parameter.
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        return dumps(data)
