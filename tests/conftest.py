@@ -1,9 +1,39 @@
-"""Shared fixtures: an API client, users and keys made through the real managers."""
+"""Shared fixtures: API clients holding real keys, and the live-server site."""
 
 import pytest
 from rest_framework.test import APIClient
 
+from apikeys.scopes import ALL_SCOPES
+from tests.factories import make_key, make_user
+from tests.live import LiveSite, create_live_site
+
 
 @pytest.fixture
-def api_client() -> APIClient:
+def user(db):
+    return make_user()
+
+
+@pytest.fixture
+def key(user) -> str:
+    return make_key(user, scopes=ALL_SCOPES)[1]
+
+
+@pytest.fixture
+def api(key) -> APIClient:
+    """A client authenticated with an all-scope key of `user`."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+@pytest.fixture
+def anon() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory) -> LiveSite:
+    """A database of its own, migrated, for real gunicorn servers (see tests/live.py)."""
+    site = create_live_site(tmp_path_factory.mktemp("live"))
+    yield site
+    site.drop()

@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from tradejournal.errors import INTERNAL_ERROR
+from tradejournal.renderers import json_response
 
 API_PREFIX = "/api/"
 # Headers a client needs to act on an error; everything else of the HTML page is dropped.
@@ -25,9 +26,9 @@ class ApiErrorMiddleware:
             # Django's own error pages (a 500 with DEBUG on, a bad Host header, ...) are HTML.
             # Django has already logged the traceback of a 500; the client learns nothing internal.
             message = INTERNAL_ERROR if response.status_code == 500 else response.reason_phrase
-            json_response = JsonResponse({"error": message}, status=response.status_code)
+            replacement = json_response({"error": message}, status=response.status_code)
             for header in _KEPT_HEADERS:
                 if header in response:
-                    json_response[header] = response[header]
-            return json_response
+                    replacement[header] = response[header]
+            return replacement
         return response

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import orjson
+from django.http import HttpResponse
 from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
 
@@ -26,6 +27,11 @@ def _default(obj):
 
 def dumps(data) -> bytes:
     return orjson.dumps(data, default=_default)
+
+
+def json_response(data, *, status: int = 200) -> HttpResponse:
+    """A JSON response for plain Django views, rendered exactly as the API renders."""
+    return HttpResponse(dumps(data), status=status, content_type="application/json")
 
 
 class JSONRenderer(BaseRenderer):

@@ -2,10 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
+from apikeys.api import CurrentKeyView
 from tradejournal import views
 
 api_v1 = [
+    re_path(r"^key/?$", CurrentKeyView.as_view(), name="api-key"),
     # Everything else under /api/v1/ is a JSON 404, never an HTML page or a redirect.
     re_path(r"^(?P<path>.*)$", views.api_not_found),
 ]
@@ -14,4 +17,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("apikeys.urls")),
+    path("", RedirectView.as_view(pattern_name="dashboard", permanent=False)),
 ]

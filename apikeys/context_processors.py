@@ -1,0 +1,8 @@
+"""Template context the account pages share."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def signup(request: HttpRequest) -> dict:
+    return {"signup_enabled": settings.SIGNUP_ENABLED}

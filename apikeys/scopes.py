@@ -1,0 +1,30 @@
+"""The API's scopes, stated once. One scope never implies another."""
+
+TRADES_READ = "trades:read"
+TRADES_WRITE = "trades:write"
+STATS_READ = "stats:read"
+LEADERBOARD_READ = "leaderboard:read"
+
+SCOPES: dict[str, str] = {
+    TRADES_READ: "List and read your trades",
+    TRADES_WRITE: "Create, change and delete your trades",
+    STATS_READ: "Read your performance statistics",
+    LEADERBOARD_READ: "Read the 30-day leaderboard",
+}
+ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)
+READ_SCOPES: tuple[str, ...] = (TRADES_READ, STATS_READ, LEADERBOARD_READ)
+
+# A view's `required_scopes` maps an HTTP method to a scope, or to ANY_KEY for endpoints that
+# any valid key may call. A method it does not list is denied.
+ANY_KEY = None
+
+
+def parse_scopes(text: str) -> list[str]:
+    """Scopes from "a,b" text, in canonical order; ValueError names any unknown one."""
+    wanted = {s.strip() for s in text.split(",") if s.strip()}
+    unknown = sorted(wanted - set(SCOPES))
+    if unknown:
+        raise ValueError(f"Unknown scope(s): {', '.join(unknown)}. Valid scopes: {', '.join(ALL_SCOPES)}")
+    if not wanted:
+        raise ValueError(f"At least one scope is required. Valid scopes: {', '.join(ALL_SCOPES)}")
+    return [s for s in ALL_SCOPES if s in wanted]

@@ -1,0 +1,55 @@
+"""Rate limits: per API key on every API request, and per client address for failed logins."""
+
+import time
+
+from django.conf import settings
+from rest_framework.throttling import BaseThrottle
+
+from apikeys import ratelimit
+from apikeys.models import ApiKey
+
+
+class FixedWindowLimit:
+    """A limit of `rate` per fixed window for one bucket. `timer` is swappable in tests."""
+
+    timer = time.time
+
+    def __init__(self, bucket: str, rate: str):
+        self.bucket = bucket
+        self.rate = ratelimit.parse_rate(rate)
+        self.count = 0
+        self.wait = 0.0
+
+    def hit(self) -> bool:
+        """Counts one request; True while within the limit."""
+        now = self.timer()
+        window_start = int(now // self.rate.period) * self.rate.period
+        self.count = ratelimit.hit(self.bucket, window_start=window_start, period=self.rate.period)
+        self.wait = window_start + self.rate.period - now
+        return self.count <= self.rate.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.rate.limit - self.count)
+
+
+class ApiKeyRateThrottle(BaseThrottle):
+    """`API_KEY_RATE_LIMIT` per key, shared by all workers; the headers go on every response."""
+
+    def allow_request(self, request, view) -> bool:
+        if not isinstance(request.auth, ApiKey):
+            return True
+        self.limit = FixedWindowLimit(f"key:{request.auth.pk}", settings.API_KEY_RATE_LIMIT)
+        allowed = self.limit.hit()
+        # Read by RateLimitHeadersMiddleware, which sees every response, 429s included.
+        request._request.rate_limit = (self.limit.rate.limit, self.limit.remaining)
+        return allowed
+
+    def wait(self) -> float:
+        return self.limit.wait
+
+
+def failed_authentication_limit(request) -> FixedWindowLimit:
+    # Guards against guessing keys at speed: failures are counted per client address.
+    ident = BaseThrottle().get_ident(request)
+    return FixedWindowLimit(f"authfail:{ident}", settings.API_AUTH_FAILURE_RATE_LIMIT)

@@ -1,0 +1,59 @@
+"""The key dashboard: a trader lists, generates and revokes their own API keys; and signs up."""
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from apikeys.forms import GenerateKeyForm, SignupForm
+from apikeys.models import ApiKey
+
+
+def _dashboard(request: HttpRequest, form: GenerateKeyForm, *, new_key: str | None = None, status: int = 200):
+    context = {
+        "keys": ApiKey.objects.owned_by(request.user),
+        "form": form,
+        "new_key": new_key,
+        "api_base": request.build_absolute_uri("/api/v1"),
+    }
+    return render(request, "apikeys/dashboard.html", context, status=status)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return _dashboard(request, GenerateKeyForm())
+
+
+@login_required
+@require_POST
+def generate_key(request: HttpRequest) -> HttpResponse:
+    form = GenerateKeyForm(request.POST)
+    if not form.is_valid():
+        return _dashboard(request, form, status=400)
+    _, key = ApiKey.objects.create_key(
+        user=request.user,
+        name=form.cleaned_data["name"],
+        scopes=form.cleaned_data["scopes"],
+        expires_at=form.expires_at(),
+    )
+    # Rendered in this response, never stored: this page is the only place the key appears.
+    return _dashboard(request, GenerateKeyForm(), new_key=key)
+
+
+@login_required
+@require_POST
+def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(ApiKey.objects.owned_by(request.user), pk=pk).revoke()
+    return redirect("dashboard")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Sign-up is disabled on this server.")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.save())
+        return redirect("dashboard")
+    return render(request, "registration/signup.html", {"form": form})
