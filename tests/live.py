@@ -98,8 +98,8 @@ def create_live_site(workdir: Path) -> LiveSite:
     if url.startswith(("postgres://", "postgresql://")):
         config = dj_database_url.parse(url)
         name = f"tj_live_{uuid.uuid4().hex[:12]}"
-        admin = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
-                     password=config["PASSWORD"] or None, dbname="postgres", autocommit=True)  # fmt: skip
+        admin = {"host": config["HOST"], "port": config["PORT"] or 5432, "user": config["USER"],
+                     "password": config["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}  # fmt: skip
         with psycopg.connect(**admin) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
 

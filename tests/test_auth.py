@@ -42,7 +42,7 @@ def test_missing_or_bad_header_is_401_with_www_authenticate(client, header, mess
 
 @pytest.mark.django_db
 def test_right_prefix_with_wrong_secret_reads_like_an_unknown_key(client):
-    api_key, key = make_key()
+    _api_key, key = make_key()
     wrong = key[:-1] + ("b" if key[-1] != "b" else "c")
     assert_401(client.get(URL, HTTP_AUTHORIZATION=f"Bearer {wrong}"), "Invalid API key.")
 
