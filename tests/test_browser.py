@@ -1,0 +1,73 @@
+"""A real browser (Debian's headless Chromium) signs up, generates a key and uses it on the API."""
+
+import shutil
+
+import pytest
+import requests
+
+CHROMIUM = shutil.which("chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.live,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
+]
+
+# Chromium's own background traffic has nowhere to go on a closed network; keep it quiet.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_sign_up_generate_a_key_on_the_dashboard_and_call_the_api(browser, live_site):
+    with live_site.serve(workers=1) as base_url:
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, permissions=["clipboard-read", "clipboard-write"]
+        )  # a phone
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        external = []
+        page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
+
+        page.goto(f"{base_url}/accounts/signup/")
+        page.fill("#id_username", "browser-trader")
+        page.fill("#id_password1", "a-long-unusual-pass-42")
+        page.fill("#id_password2", "a-long-unusual-pass-42")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base_url}/dashboard/")
+
+        page.click("button:has-text('Log out')")
+        page.wait_for_url(f"{base_url}/accounts/login/")
+        page.fill("#id_username", "browser-trader")
+        page.fill("#id_password", "a-long-unusual-pass-42")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base_url}/dashboard/")
+
+        page.fill("#id_name", "from the browser")
+        page.check("input[value='trades:write']")
+        page.uncheck("input[value='leaderboard:read']")
+        page.click("#generate-form button[type=submit]")
+        key = page.text_content("#new-api-key").strip()
+        assert key.startswith("tj_")
+        assert key in page.text_content("#curl-example")
+        page.click("button[data-copy]")
+        page.wait_for_function("document.querySelector('button[data-copy]').textContent === 'Copied'")
+        assert page.evaluate("navigator.clipboard.readText()") == key
+        context.close()
+
+        r = requests.get(f"{base_url}/api/v1/key", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["user"] == "browser-trader"
+        assert r.json()["scopes"] == ["trades:read", "trades:write", "stats:read"]
+        assert external == []

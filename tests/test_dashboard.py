@@ -1,0 +1,105 @@
+"""The key dashboard: sign up, log in, generate a key (shown once), revoke it."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from apikeys.models import ApiKey
+from tests.factories import make_key, make_user
+
+KEY_ON_PAGE = re.compile(r'id="new-api-key">(tj_[a-z0-9]{10}_[A-Za-z0-9]{40})<')
+
+
+@pytest.fixture
+def trader(db):
+    return make_user("dana", password="correct horse battery")
+
+
+@pytest.fixture
+def logged_in(client, trader):
+    client.force_login(trader)
+    return client
+
+
+def test_dashboard_requires_login(client, db):
+    r = client.get("/dashboard/")
+    assert r.status_code == 302
+    assert r["Location"].startswith("/accounts/login/")
+
+
+def test_root_leads_to_the_dashboard(client, db):
+    assert client.get("/")["Location"] == "/dashboard/"
+
+
+def test_login_with_password_reaches_the_dashboard(client, trader):
+    r = client.post("/accounts/login/", {"username": "dana", "password": "correct horse battery"}, follow=True)
+    assert r.redirect_chain[-1][0] == "/dashboard/"
+    assert "Generate API token" in r.content.decode()
+
+
+def test_generate_shows_the_key_once_with_curl_and_it_works(logged_in, client, trader):
+    r = logged_in.post(
+        "/dashboard/keys/", {"name": "phone", "scopes": ["trades:read", "leaderboard:read"], "expires_in_days": "30"}
+    )
+    assert r.status_code == 200
+    page = r.content.decode()
+    key = KEY_ON_PAGE.search(page).group(1)
+    assert f"Authorization: Bearer {key}" in page
+    api_key = ApiKey.objects.get()
+    assert (api_key.user, api_key.name, api_key.scopes) == (trader, "phone", ["trades:read", "leaderboard:read"])
+    assert 29.9 < (api_key.expires_at - api_key.created_at).total_seconds() / 86400 <= 30
+    again = logged_in.get("/dashboard/").content.decode()
+    assert key not in again
+    assert api_key.display_prefix in again
+    assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+
+
+def test_generate_without_scopes_is_refused(logged_in):
+    r = logged_in.post("/dashboard/keys/", {"name": "x"})
+    assert r.status_code == 400
+    assert "This field is required." in r.content.decode()
+    assert ApiKey.objects.count() == 0
+
+
+def test_revoke_from_the_dashboard_stops_the_key(logged_in, trader):
+    api_key, key = make_key(trader)
+    r = logged_in.post(f"/dashboard/keys/{api_key.pk}/revoke/")
+    assert r.status_code == 302
+    assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_a_trader_cannot_see_or_revoke_anothers_keys(logged_in):
+    other_key, key = make_key(make_user("eve"))
+    assert other_key.display_prefix not in logged_in.get("/dashboard/").content.decode()
+    assert logged_in.post(f"/dashboard/keys/{other_key.pk}/revoke/").status_code == 404
+    assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+
+
+def test_forms_are_csrf_protected(trader):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(trader)
+    assert client.post("/dashboard/keys/", {"name": "x", "scopes": ["trades:read"]}).status_code == 403
+    assert ApiKey.objects.count() == 0
+
+
+def test_signup_creates_an_account_and_logs_in(client, db):
+    r = client.post(
+        "/accounts/signup/",
+        {"username": "newbie", "password1": "a-long-unusual-pass-42", "password2": "a-long-unusual-pass-42"},
+        follow=True,
+    )
+    assert r.redirect_chain[-1][0] == "/dashboard/"
+    assert "newbie" in r.content.decode()
+
+
+def test_operator_can_turn_signup_off(client, settings, db):
+    settings.SIGNUP_ENABLED = False
+    assert client.get("/accounts/signup/").status_code == 404
+    assert "Sign up" not in client.get("/accounts/login/").content.decode()
+
+
+def test_pages_are_made_for_phones_and_load_nothing_external(logged_in):
+    page = logged_in.get("/dashboard/").content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
