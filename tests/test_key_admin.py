@@ -49,7 +49,7 @@ def test_adding_a_key_shows_the_secret_once_and_stores_only_its_digest(admin_cli
 
 def test_revoke_action_stops_the_keys_on_the_next_request(admin_client, client):
     a, key_a = make_key(name="a")
-    b, key_b = make_key(name="b")
+    _b, key_b = make_key(name="b")
     r = admin_client.post("/admin/apikeys/apikey/", {"action": "revoke", "_selected_action": [a.pk]}, follow=True)
     assert "Revoked 1 API key(s)." in r.content.decode()
     assert client.get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key_a}").status_code == 401
