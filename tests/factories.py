@@ -1,12 +1,14 @@
 """Test data made through the real managers: users and API keys."""
 
 import itertools
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
 from apikeys.models import ApiKey
 from apikeys.scopes import ALL_SCOPES
+from journal.models import Trade
 
 _numbers = itertools.count(1)
 
@@ -28,3 +30,19 @@ def make_key(
 def bearer(key: str) -> dict[str, str]:
     """Headers for the Django test client."""
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def make_trade(user, **fields):
+    """A trade through the real model (so pnl is computed by it); closed long BTCUSDT by default."""
+    values = {
+        "instrument": "BTCUSDT",
+        "side": "long",
+        "quantity": Decimal("1"),
+        "entry_time": datetime(2025, 3, 15, 10, 30, tzinfo=UTC),
+        "entry_price": Decimal("100"),
+        "exit_time": datetime(2025, 3, 15, 14, 0, tzinfo=UTC),
+        "exit_price": Decimal("110"),
+        "commission": Decimal("0"),
+    }
+    values.update(fields)
+    return Trade.objects.create(user=user, **values)

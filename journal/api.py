@@ -1,0 +1,41 @@
+"""The trades resource: /api/v1/trades and /api/v1/trades/{id}."""
+
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from apikeys.scopes import TRADES_READ, TRADES_WRITE
+from journal.filters import TradeFilter
+from journal.idempotency import idempotent
+from journal.models import Trade
+from journal.pagination import PagePagination
+from journal.serializers import TradeCreatedSerializer, TradeSerializer
+
+
+class TradeViewSet(viewsets.ModelViewSet):
+    serializer_class = TradeSerializer
+    filterset_class = TradeFilter
+    pagination_class = PagePagination
+    # Ids are 64-bit; a longer number is no trade of ours (and must not reach the database).
+    lookup_value_regex = r"\d{1,18}"
+    required_scopes = {
+        "GET": TRADES_READ,
+        "POST": TRADES_WRITE,
+        "PUT": TRADES_WRITE,
+        "PATCH": TRADES_WRITE,
+        "DELETE": TRADES_WRITE,
+    }
+
+    def get_queryset(self):
+        # Another owner's trade is not found, never forbidden: its existence is not disclosed.
+        return Trade.objects.owned_by(self.request.user).newest_first()
+
+    def create(self, request, *args, **kwargs):
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        trade = serializer.save(user=request.user)
+        location = request.build_absolute_uri(f"/api/v1/trades/{trade.pk}")
+        return Response(TradeCreatedSerializer(trade).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": location})  # fmt: skip

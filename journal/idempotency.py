@@ -1,0 +1,71 @@
+"""`Idempotency-Key` for POST: a retry replays the first response and creates nothing again."""
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from journal.models import IdempotencyKey
+from tradejournal.errors import UnprocessableEntity
+from tradejournal.renderers import dumps
+
+HEADER = "Idempotency-Key"
+MAX_LENGTH = 255
+RETENTION = timedelta(hours=24)
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+def _fingerprint(request) -> str:
+    """The request as it was meant: method, path and the parsed body in canonical form."""
+    body = dumps(request.data) if isinstance(request.data, dict | list) else b""
+    canonical = b"\n".join([request.method.encode(), request.path.rstrip("/").encode(), body])
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _replay(record: IdempotencyKey) -> HttpResponse:
+    response = HttpResponse(record.body, status=record.status_code, content_type="application/json")
+    if record.location:
+        response["Location"] = record.location
+    response[REPLAY_HEADER] = "true"
+    return response
+
+
+def idempotent(request, handle: Callable[[], Response]) -> Response | HttpResponse:
+    """Runs `handle` once per (owner, Idempotency-Key); retries get the stored response.
+
+    Keys are stored only with a successful response, in the same transaction as what the
+    request created: a request that failed leaves no key, so the client may fix it and retry.
+    """
+    key = request.headers.get(HEADER)
+    if key is None:
+        return handle()
+    if not key.strip() or len(key) > MAX_LENGTH:
+        raise serializers.ValidationError({HEADER: [f"The {HEADER} must be 1 to {MAX_LENGTH} characters."]})
+    fingerprint = _fingerprint(request)
+    now = timezone.now()
+    with transaction.atomic():
+        IdempotencyKey.objects.filter(user=request.user, key=key, created_at__lt=now - RETENTION).delete()
+        try:
+            # Two concurrent requests with one key: the unique constraint makes the second wait
+            # for the first's transaction, then fail here and replay what the first stored.
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint)
+        except IntegrityError:
+            existing = IdempotencyKey.objects.get(user=request.user, key=key)
+            if existing.fingerprint != fingerprint:
+                raise UnprocessableEntity(
+                    f"This {HEADER} was already used with a different request; use a new key for a new request."
+                ) from None
+            return _replay(existing)
+        response = handle()
+        # Rendered here, so the replay is byte for byte the first answer.
+        record.status_code = response.status_code
+        record.body = dumps(response.data).decode()
+        record.location = response.get("Location", "")
+        record.save(update_fields=["status_code", "body", "location"])
+    return response

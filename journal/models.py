@@ -1,0 +1,158 @@
+"""The Trade: one position in a trader's journal, which keeps its own P&L consistent."""
+
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+# Crypto quantities need 8 decimal places; 12 integer digits cover index prices and notional.
+PRICE = {"max_digits": 20, "decimal_places": 8}
+# pnl = price difference x quantity: up to 24 integer digits, kept at 8 places.
+MONEY = {"max_digits": 32, "decimal_places": 8}
+EIGHT_PLACES = Decimal("0.00000001")
+
+
+class Side(models.TextChoices):
+    LONG = "long", "Long"
+    SHORT = "short", "Short"
+
+
+def normalize_instrument(value: str) -> str:
+    """Instruments are stored trimmed and upper-cased, so 'btcusdt ' and 'BTCUSDT' are one."""
+    return value.strip().upper()
+
+
+def compute_pnl(
+    *, side: str, quantity: Decimal, entry_price: Decimal, exit_price: Decimal | None, commission: Decimal
+) -> tuple[Decimal | None, Decimal | None]:
+    """(pnl, net_pnl) of a trade; both None while it is open. The one place P&L is defined."""
+    if exit_price is None:
+        return None, None
+    # Default precision (28 digits) could round a 20-digit price difference times a 20-digit
+    # quantity; compute exactly, then keep 8 places like every stored amount.
+    with localcontext() as context:
+        context.prec = 64
+        move = exit_price - entry_price if side == Side.LONG else entry_price - exit_price
+        pnl = (move * quantity).quantize(EIGHT_PLACES, rounding=ROUND_HALF_UP)
+        return pnl, pnl - commission
+
+
+class TradeQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "TradeQuerySet":
+        return self.filter(user=user)
+
+    def closed(self) -> "TradeQuerySet":
+        return self.filter(exit_time__isnull=False)
+
+    def closed_in_window(self, *, days: int, now: datetime | None = None) -> "TradeQuerySet":
+        """Trades closed in the `days` days up to `now` (start inclusive)."""
+        now = now or timezone.now()
+        return self.filter(exit_time__gte=now - timedelta(days=days), exit_time__lte=now)
+
+    def newest_first(self) -> "TradeQuerySet":
+        return self.order_by("-entry_time", "-id")
+
+
+class Trade(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trades", db_index=False
+    )  # fmt: skip  (the composite indexes below lead with user)
+    instrument = models.CharField(max_length=32)
+    side = models.CharField(max_length=5, choices=Side.choices)
+    quantity = models.DecimalField(**PRICE)
+    entry_time = models.DateTimeField()
+    entry_price = models.DecimalField(**PRICE)
+    exit_time = models.DateTimeField(null=True, blank=True)
+    exit_price = models.DecimalField(null=True, blank=True, **PRICE)
+    stop_loss = models.DecimalField(null=True, blank=True, **PRICE)
+    take_profit = models.DecimalField(null=True, blank=True, **PRICE)
+    commission = models.DecimalField(default=Decimal("0"), **PRICE)
+    setup_type = models.CharField(max_length=64, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
+    net_pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TradeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-entry_time", "-id"]
+        indexes = [
+            # The journal's index: list pages, counts and stats of one user, in entry_time
+            # order, answered from the index alone on PostgreSQL (the INCLUDE columns are what
+            # the stats aggregate reads). See bench/README.md for the plans.
+            models.Index(
+                fields=["user", "entry_time", "id"],
+                include=["exit_time", "net_pnl", "commission"],
+                name="trade_user_entry_idx",
+            ),
+            models.Index(fields=["user", "instrument", "entry_time", "id"], name="trade_user_instrument_idx"),
+            # The leaderboard's index: trades closed in a time window, summed per user.
+            models.Index(
+                fields=["exit_time"],
+                include=["user", "net_pnl"],
+                condition=Q(exit_time__isnull=False),
+                name="trade_closed_exit_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="trade_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(entry_price__gt=0), name="trade_entry_price_gt_0"),
+            models.CheckConstraint(
+                condition=Q(exit_price__isnull=True) | Q(exit_price__gt=0), name="trade_exit_price_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(stop_loss__isnull=True) | Q(stop_loss__gt=0), name="trade_stop_loss_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(take_profit__isnull=True) | Q(take_profit__gt=0), name="trade_take_profit_gt_0"
+            ),
+            models.CheckConstraint(condition=Q(commission__gte=0), name="trade_commission_gte_0"),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="trade_side_valid"),
+            models.CheckConstraint(
+                condition=Q(exit_time__isnull=True, exit_price__isnull=True)
+                | Q(exit_time__isnull=False, exit_price__isnull=False),
+                name="trade_exit_time_and_price_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_time__isnull=True) | Q(exit_time__gte=F("entry_time")), name="trade_exit_after_entry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.quantity} {self.instrument} @ {self.entry_price}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.instrument = normalize_instrument(self.instrument)
+        self.pnl, self.net_pnl = compute_pnl(
+            side=self.side,
+            quantity=Decimal(self.quantity),
+            entry_price=Decimal(self.entry_price),
+            exit_price=None if self.exit_price is None else Decimal(self.exit_price),
+            commission=Decimal(self.commission),
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "instrument", "pnl", "net_pnl"}
+        super().save(*args, **kwargs)
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST made with an `Idempotency-Key`, replayed to its retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.TextField(blank=True, default="")  # the rendered JSON, replayed byte for byte
+    location = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

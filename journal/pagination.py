@@ -1,0 +1,54 @@
+"""Laravel-style pages: {"data", "current_page", "last_page", "per_page", "total"}."""
+
+import math
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+DEFAULT_PER_PAGE = 25
+MAX_PER_PAGE = 100
+# Past this page number the offset alone would exceed any journal; refuse instead of scanning.
+MAX_PAGE = 1_000_000
+
+
+def _positive_int(params, name: str, default: int, maximum: int, message: str) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= maximum:
+        raise serializers.ValidationError({name: [message]})
+    return value
+
+
+class PagePagination(BasePagination):
+    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        params = request.query_params
+        self.per_page = _positive_int(
+            params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, f"The per_page must be between 1 and {MAX_PER_PAGE}."
+        )
+        self.page = _positive_int(params, "page", 1, MAX_PAGE, "The page must be a whole number of at least 1.")
+        self.total = queryset.count()
+        offset = (self.page - 1) * self.per_page
+        if offset >= self.total:
+            return []
+        # Deferred join: the offset is walked on the narrow index (ids only, an index-only scan
+        # on PostgreSQL), then only this page's rows are read from the table. One query.
+        page_ids = queryset.values("id")[offset : offset + self.per_page]
+        return list(queryset.model.objects.filter(id__in=page_ids).order_by(*queryset.query.order_by))
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            {
+                "data": data,
+                "current_page": self.page,
+                "last_page": max(1, math.ceil(self.total / self.per_page)),
+                "per_page": self.per_page,
+                "total": self.total,
+            }
+        )

@@ -1,0 +1,127 @@
+"""The trade as the API shows and accepts it, with the contract's validation messages."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from journal.models import PRICE, Side, Trade, normalize_instrument
+
+# Dates outside this range are typing mistakes, not trades.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+READ_ONLY_FIELDS = ("id", "pnl", "net_pnl")
+OUTPUT_FIELDS = (
+    "id", "instrument", "side", "quantity", "entry_time", "entry_price", "exit_time", "exit_price", "pnl",
+    "net_pnl", "commission", "setup_type", "notes", "stop_loss", "take_profit",
+)  # fmt: skip
+REQUIRED_FIELDS = ("instrument", "side", "quantity", "entry_time", "entry_price")
+
+
+def required(name: str) -> dict[str, str]:
+    message = f"The {name} field is required."
+    return {"required": message, "null": message, "blank": message}
+
+
+def positive_price(name: str, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        **PRICE,
+        min_value=Decimal("0.00000001"),
+        error_messages={"min_value": f"The {name} must be greater than 0.", **required(name)},
+        **kwargs,
+    )
+
+
+def timestamp(name: str, **kwargs) -> serializers.DateTimeField:
+    return serializers.DateTimeField(error_messages=required(name), **kwargs)
+
+
+class TradeSerializer(serializers.ModelSerializer):
+    instrument = serializers.CharField(max_length=32, error_messages=required("instrument"))
+    side = serializers.ChoiceField(
+        choices=Side.choices, error_messages={"invalid_choice": "The side must be long or short.", **required("side")}
+    )
+    quantity = positive_price("quantity")
+    entry_time = timestamp("entry_time")
+    entry_price = positive_price("entry_price")
+    exit_time = timestamp("exit_time", required=False, allow_null=True)
+    exit_price = positive_price("exit_price", required=False, allow_null=True)
+    stop_loss = positive_price("stop_loss", required=False, allow_null=True)
+    take_profit = positive_price("take_profit", required=False, allow_null=True)
+    commission = serializers.DecimalField(
+        **PRICE, required=False, min_value=Decimal(0),
+        error_messages={"min_value": "The commission must be at least 0."},
+    )  # fmt: skip
+    setup_type = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True, trim_whitespace=False)
+
+    class Meta:
+        model = Trade
+        fields = OUTPUT_FIELDS
+        read_only_fields = READ_ONLY_FIELDS
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            # Read-only fields a client echoes back (a GET body sent as a PUT) are ignored;
+            # anything else unknown is a mistake worth reporting, not silently dropping.
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+    def validate_instrument(self, value: str) -> str:
+        value = normalize_instrument(value)
+        if not value or any(ch.isspace() for ch in value):
+            raise serializers.ValidationError("The instrument must be a symbol without spaces, e.g. BTCUSDT.")
+        return value
+
+    def validate_entry_time(self, value: datetime) -> datetime:
+        return self._in_range("entry_time", value)
+
+    def validate_exit_time(self, value: datetime | None) -> datetime | None:
+        return None if value is None else self._in_range("exit_time", value)
+
+    @staticmethod
+    def _in_range(name: str, value: datetime) -> datetime:
+        if not EARLIEST <= value < LATEST:
+            raise serializers.ValidationError(f"The {name} must be between 1970 and 2099.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        # A PATCH is checked against the trade as it will be, not only the fields it sends.
+        fields = ("entry_time", "exit_time", "exit_price")
+        current = self.instance if self.partial and self.instance is not None else None
+        merged = {field: getattr(current, field, None) for field in fields}
+        merged.update({k: v for k, v in attrs.items() if k in merged})
+        errors: dict[str, list[str]] = {}
+        if merged["exit_time"] is not None and merged["exit_price"] is None:
+            errors["exit_price"] = ["The exit_price field is required when exit_time is present."]
+        if merged["exit_price"] is not None and merged["exit_time"] is None:
+            errors["exit_time"] = ["The exit_time field is required when exit_price is present."]
+        if merged["exit_time"] is not None and merged["entry_time"] and merged["exit_time"] < merged["entry_time"]:
+            errors["exit_time"] = ["The exit_time must be a date after or equal to entry_time."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def update(self, instance: Trade, validated_data: dict) -> Trade:
+        if not self.partial:
+            # PUT replaces the trade: what the body leaves out goes back to its default.
+            for name, field in self.fields.items():
+                if not field.read_only and name not in validated_data:
+                    validated_data[name] = Trade._meta.get_field(name).get_default()
+        return super().update(instance, validated_data)
+
+
+class TradeCreatedSerializer(serializers.ModelSerializer):
+    """The reference's 201 body."""
+
+    message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Trade
+        fields = ("id", "instrument", "side", "entry_price", "message")
+
+    def get_message(self, trade: Trade) -> str:
+        return "Trade created"
