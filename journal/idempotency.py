@@ -22,7 +22,7 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 def _fingerprint(request) -> str:
     """The request as it was meant: method, path and the parsed body in canonical form."""
-    body = dumps(request.data) if isinstance(request.data, dict | list) else b""
+    body = dumps(request.data, sort_keys=True) if isinstance(request.data, dict | list) else b""
     canonical = b"\n".join([request.method.encode(), request.path.rstrip("/").encode(), body])
     return hashlib.sha256(canonical).hexdigest()
 

@@ -37,3 +37,10 @@ def live_site(tmp_path_factory) -> LiveSite:
     site = create_live_site(tmp_path_factory.mktemp("live"))
     yield site
     site.drop()
+
+
+@pytest.fixture
+def django_settings_override(settings):
+    """No rate limit in the way of tests that send many requests."""
+    settings.API_KEY_RATE_LIMIT = "1000000/day"
+    return settings

@@ -25,8 +25,8 @@ def _default(obj):
     raise TypeError(f"Type is not JSON serializable: {type(obj).__name__}")
 
 
-def dumps(data) -> bytes:
-    return orjson.dumps(data, default=_default)
+def dumps(data, *, sort_keys: bool = False) -> bytes:
+    return orjson.dumps(data, default=_default, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
 
 
 def json_response(data, *, status: int = 200) -> HttpResponse:
