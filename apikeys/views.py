@@ -9,12 +9,21 @@ from django.views.decorators.http import require_POST
 
 from apikeys.forms import GenerateKeyForm, SignupForm
 from apikeys.models import ApiKey
+from leaderboard.views import profile_form as leaderboard_profile_form
 
 
-def _dashboard(request: HttpRequest, form: GenerateKeyForm, *, new_key: str | None = None, status: int = 200):
+def render_dashboard(
+    request: HttpRequest,
+    *,
+    form: GenerateKeyForm | None = None,
+    profile_form=None,
+    new_key: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "keys": ApiKey.objects.owned_by(request.user),
-        "form": form,
+        "form": form or GenerateKeyForm(),
+        "profile_form": profile_form or leaderboard_profile_form(request.user),
         "new_key": new_key,
         "api_base": request.build_absolute_uri("/api/v1"),
     }
@@ -23,7 +32,7 @@ def _dashboard(request: HttpRequest, form: GenerateKeyForm, *, new_key: str | No
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return _dashboard(request, GenerateKeyForm())
+    return render_dashboard(request)
 
 
 @login_required
@@ -31,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def generate_key(request: HttpRequest) -> HttpResponse:
     form = GenerateKeyForm(request.POST)
     if not form.is_valid():
-        return _dashboard(request, form, status=400)
+        return render_dashboard(request, form=form, status=400)
     _, key = ApiKey.objects.create_key(
         user=request.user,
         name=form.cleaned_data["name"],
@@ -39,7 +48,7 @@ def generate_key(request: HttpRequest) -> HttpResponse:
         expires_at=form.expires_at(),
     )
     # Rendered in this response, never stored: this page is the only place the key appears.
-    return _dashboard(request, GenerateKeyForm(), new_key=key)
+    return render_dashboard(request, new_key=key)
 
 
 @login_required

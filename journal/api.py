@@ -1,14 +1,15 @@
-"""The trades resource: /api/v1/trades and /api/v1/trades/{id}."""
+"""The journal's API: /api/v1/trades, /api/v1/trades/{id} and /api/v1/stats."""
 
-from rest_framework import status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.response import Response
 
-from apikeys.scopes import TRADES_READ, TRADES_WRITE
+from apikeys.scopes import STATS_READ, TRADES_READ, TRADES_WRITE
 from journal.filters import TradeFilter
 from journal.idempotency import idempotent
 from journal.models import Trade
 from journal.pagination import PagePagination
 from journal.serializers import TradeCreatedSerializer, TradeSerializer
+from journal.stats import trade_stats
 
 
 class TradeViewSet(viewsets.ModelViewSet):
@@ -39,3 +40,13 @@ class TradeViewSet(viewsets.ModelViewSet):
         location = request.build_absolute_uri(f"/api/v1/trades/{trade.pk}")
         return Response(TradeCreatedSerializer(trade).data, status=status.HTTP_201_CREATED,
                         headers={"Location": location})  # fmt: skip
+
+
+class StatsView(generics.GenericAPIView):
+    """`GET /api/v1/stats`: the key owner's statistics, with the trade list's filters."""
+
+    filterset_class = TradeFilter
+    required_scopes = {"GET": STATS_READ}
+
+    def get(self, request) -> Response:
+        return Response(trade_stats(self.filter_queryset(Trade.objects.owned_by(request.user))))

@@ -55,6 +55,13 @@ class TradeQuerySet(models.QuerySet):
     def newest_first(self) -> "TradeQuerySet":
         return self.order_by("-entry_time", "-id")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        # Bulk inserts skip save(); the P&L must be just as right for them.
+        objs = list(objs)
+        for trade in objs:
+            trade.derive_fields()
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Trade(models.Model):
     user = models.ForeignKey(
@@ -127,6 +134,13 @@ class Trade(models.Model):
         return f"{self.side} {self.quantity} {self.instrument} @ {self.entry_price}"
 
     def save(self, *args, **kwargs) -> None:
+        self.derive_fields()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "instrument", "pnl", "net_pnl"}
+        super().save(*args, **kwargs)
+
+    def derive_fields(self) -> None:
+        """Normalises the instrument and computes pnl and net_pnl from the other fields."""
         self.instrument = normalize_instrument(self.instrument)
         self.pnl, self.net_pnl = compute_pnl(
             side=self.side,
@@ -135,9 +149,6 @@ class Trade(models.Model):
             exit_price=None if self.exit_price is None else Decimal(self.exit_price),
             commission=Decimal(self.commission),
         )
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "instrument", "pnl", "net_pnl"}
-        super().save(*args, **kwargs)
 
 
 class IdempotencyKey(models.Model):

@@ -1,12 +1,13 @@
 """The journal's API routes; every path works with and without a trailing slash."""
 
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from journal.api import TradeViewSet
+from journal.api import StatsView, TradeViewSet
 
 router = SimpleRouter()
 # DRF takes only a bool for trailing_slash; its regex routes accept an optional slash this way.
 router.trailing_slash = "/?"
 router.register("trades", TradeViewSet, basename="trade")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, re_path(r"^stats/?$", StatsView.as_view(), name="stats")]

@@ -10,6 +10,7 @@ from tradejournal import views
 api_v1 = [
     re_path(r"^key/?$", CurrentKeyView.as_view(), name="api-key"),
     path("", include("journal.urls")),
+    path("", include("leaderboard.urls")),
     # Everything else under /api/v1/ is a JSON 404, never an HTML page or a redirect.
     re_path(r"^(?P<path>.*)$", views.api_not_found),
 ]
