@@ -12,12 +12,13 @@ WIN = Q(net_pnl__gt=0)
 LOSS = Q(net_pnl__lt=0)
 
 
-def _round(value: Decimal | None) -> Decimal | None:
+def to_cents(value: Decimal | None) -> Decimal | None:
+    """Money figures are shown rounded half-up to the cent."""
     return None if value is None else value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _ratio(numerator: Decimal, denominator: Decimal | int) -> Decimal | None:
-    return None if not denominator else _round(Decimal(numerator) / Decimal(denominator))
+    return None if not denominator else to_cents(Decimal(numerator) / Decimal(denominator))
 
 
 def trade_stats(trades: QuerySet) -> dict:
@@ -46,18 +47,18 @@ def trade_stats(trades: QuerySet) -> dict:
     return {
         "total_trades": total,
         "win_rate": _ratio(wins * 100, total),
-        "net_pnl": _round(net_pnl),
+        "net_pnl": to_cents(net_pnl),
         "profit_factor": _ratio(gross_profit, gross_loss),
-        "gross_profit": _round(gross_profit),
-        "gross_loss": _round(gross_loss),
+        "gross_profit": to_cents(gross_profit),
+        "gross_loss": to_cents(gross_loss),
         "avg_win": _ratio(gross_profit, wins),
         "avg_loss": _ratio(-gross_loss, losses),
-        "best_trade": _round(row["max_net"]),
-        "worst_trade": _round(row["min_net"]),
+        "best_trade": to_cents(row["max_net"]),
+        "worst_trade": to_cents(row["min_net"]),
         "wins": wins,
         "losses": losses,
         "breakeven": total - wins - losses,
         "open_trades": row["n_open"],
-        "total_commission": _round(row["sum_commission"] or ZERO),
+        "total_commission": to_cents(row["sum_commission"] or ZERO),
         "expectancy": _ratio(net_pnl, total),
     }

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from journal.models import Trade
+from journal.stats import to_cents
 
 WINDOW_DAYS = 30
 MIN_TRADES = 5
@@ -13,7 +14,7 @@ SIZE = 25
 
 
 def compute_rankings(*, now: datetime | None = None) -> list[dict]:
-    """At most SIZE rows {"rank", "user", "trades", "pnl"}, best net P&L first.
+    """At most SIZE rows {"rank", "user", "trades", "pnl"}, best net P&L first (pnl to the cent).
 
     Ties: more trades first, then the public name; ranks run 1..n without gaps. Only active
     traders who have not left the board and closed at least MIN_TRADES trades in the window.
@@ -35,6 +36,6 @@ def compute_rankings(*, now: datetime | None = None) -> list[dict]:
     )
     rows = trades.values_list("public_name", "window_trades", "window_pnl")[:SIZE]
     return [
-        {"rank": rank, "user": name, "trades": trades, "pnl": pnl}
+        {"rank": rank, "user": name, "trades": trades, "pnl": to_cents(pnl)}
         for rank, (name, trades, pnl) in enumerate(rows, start=1)
     ]

@@ -64,11 +64,12 @@ class LiveSite:
         """gunicorn on a free loopback port; yields the base URL. Access log lines: pid status request."""
         port = free_port()
         self.access_log = self.workdir / f"access-{port}.log"
+        self.server_log = self.workdir / f"server-{port}.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "tradejournal.wsgi", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--access-logfile", str(self.access_log),
              "--access-logformat", "%(p)s %(s)s %(r)s"],
-            cwd=ROOT, env=self.env(**env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, env=self.env(**env), stdout=self.server_log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         base_url = f"http://127.0.0.1:{port}"
         try:
@@ -80,7 +81,7 @@ class LiveSite:
                 except requests.ConnectionError:
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
+                    raise RuntimeError(f"gunicorn did not start: {self.server_log.read_text()[-2000:]}")
                 time.sleep(0.1)
             yield base_url
         finally:

@@ -103,3 +103,26 @@ def test_pages_are_made_for_phones_and_load_nothing_external(logged_in):
     page = logged_in.get("/dashboard/").content.decode()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_trader_sets_a_display_name_and_can_leave_the_leaderboard(logged_in, trader):
+    from leaderboard.models import TraderProfile
+
+    r = logged_in.post("/dashboard/profile/", {"display_name": "  DanaTrades "})
+    assert r.status_code == 302
+    profile = TraderProfile.objects.get(user=trader)
+    assert (profile.display_name, profile.hidden_from_leaderboard) == ("DanaTrades", False)
+    logged_in.post("/dashboard/profile/", {"display_name": "DanaTrades", "hidden_from_leaderboard": "on"})
+    profile.refresh_from_db()
+    assert profile.hidden_from_leaderboard is True
+
+
+@pytest.mark.parametrize("name", ["eve", "EVE", "TakenName", "takenname"])
+def test_a_display_name_taken_by_another_trader_is_refused(logged_in, trader, name):
+    from leaderboard.models import TraderProfile
+
+    TraderProfile.objects.create(user=make_user("eve"), display_name="TakenName")
+    r = logged_in.post("/dashboard/profile/", {"display_name": name})
+    assert r.status_code == 400
+    assert "This name is already taken by another trader." in r.content.decode()
+    assert not TraderProfile.objects.filter(user=trader).exists()
