@@ -1,5 +1,6 @@
 """API views of the apikeys app: the key in use describes itself."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,5 +13,6 @@ class CurrentKeyView(APIView):
 
     required_scopes = {"GET": ANY_KEY}
 
+    @extend_schema(summary="Describe the key in use", responses=ApiKeySerializer)
     def get(self, request) -> Response:
         return Response(ApiKeySerializer(request.auth).data)

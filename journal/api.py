@@ -1,17 +1,37 @@
 """The journal's API: /api/v1/trades, /api/v1/trades/{id} and /api/v1/stats."""
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.response import Response
 
 from apikeys.scopes import STATS_READ, TRADES_READ, TRADES_WRITE
+from journal import examples
 from journal.filters import TradeFilter
+from journal.idempotency import HEADER as IDEMPOTENCY_HEADER
 from journal.idempotency import idempotent
 from journal.models import Trade
 from journal.pagination import PagePagination
-from journal.serializers import TradeCreatedSerializer, TradeSerializer
+from journal.serializers import StatsSerializer, TradeCreatedSerializer, TradeSerializer
 from journal.stats import trade_stats
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 255}, OpenApiParameter.HEADER,
+    description="Up to 255 characters. A retry with the same key and body replays the first response and "
+    "creates nothing; the same key with another body is a 422. Kept 24 hours, per key owner.",
+)  # fmt: skip
 
+
+@extend_schema_view(
+    list=extend_schema(summary="List trades", description="A paginated list of your trades, newest entry first."),
+    create=extend_schema(
+        summary="Create a trade", parameters=[IDEMPOTENCY_KEY], responses={201: TradeCreatedSerializer},
+        examples=[examples.CREATE_REQUEST, examples.CREATED],
+    ),
+    retrieve=extend_schema(summary="Get a trade"),
+    update=extend_schema(summary="Replace a trade", description="Fields left out go back to their defaults."),
+    partial_update=extend_schema(summary="Update a trade", description="P&L is recomputed from the result."),
+    destroy=extend_schema(summary="Delete a trade"),
+)  # fmt: skip
 class TradeViewSet(viewsets.ModelViewSet):
     serializer_class = TradeSerializer
     filterset_class = TradeFilter
@@ -30,6 +50,10 @@ class TradeViewSet(viewsets.ModelViewSet):
         # Another owner's trade is not found, never forbidden: its existence is not disclosed.
         return Trade.objects.owned_by(self.request.user).newest_first()
 
+    def filter_queryset(self, queryset):
+        # Filters narrow the list; a single trade is addressed by its id alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def create(self, request, *args, **kwargs):
         return idempotent(request, lambda: self._create(request))
 
@@ -42,6 +66,9 @@ class TradeViewSet(viewsets.ModelViewSet):
                         headers={"Location": location})  # fmt: skip
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Get account stats", responses=StatsSerializer, examples=[examples.STATS]),
+)
 class StatsView(generics.GenericAPIView):
     """`GET /api/v1/stats`: the key owner's statistics, with the trade list's filters."""
 

@@ -41,10 +41,13 @@ def _day_start(day: date) -> datetime:
 class TradeFilter(django_filters.FilterSet):
     # Declared as ChoiceFilter so a bad value is a validation error, not an empty result.
     side = django_filters.ChoiceFilter(
-        choices=Side.choices, error_messages={"invalid_choice": "The side must be long or short."}
+        choices=Side.choices, error_messages={"invalid_choice": "The side must be long or short."},
+        help_text="long or short",
+    )  # fmt: skip
+    instrument = django_filters.CharFilter(method="filter_instrument", help_text="Symbol, any case, e.g. BTCUSDT")
+    setup_type = django_filters.CharFilter(
+        field_name="setup_type", lookup_expr="iexact", help_text="Setup type, any case"
     )
-    instrument = django_filters.CharFilter(method="filter_instrument")
-    setup_type = django_filters.CharFilter(field_name="setup_type", lookup_expr="iexact")
 
     def filter_instrument(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(instrument=normalize_instrument(value))
@@ -70,8 +73,12 @@ class TradeFilter(django_filters.FilterSet):
 
 
 # `from` is a Python keyword, so these two can't be class attributes; they are added by name.
-TradeFilter.base_filters["from"] = DateOrDateTimeFilter(method="filter_from")
-TradeFilter.base_filters["to"] = DateOrDateTimeFilter(method="filter_to")
+TradeFilter.base_filters["from"] = DateOrDateTimeFilter(
+    method="filter_from", help_text="Trades entered at or after: YYYY-MM-DD or an ISO 8601 datetime"
+)
+TradeFilter.base_filters["to"] = DateOrDateTimeFilter(
+    method="filter_to", help_text="Trades entered at or before: an ISO 8601 datetime, or YYYY-MM-DD for that whole day"
+)
 
 
 def _as_instant(value: date | datetime, *, end_of_day: bool = False) -> datetime:

@@ -52,3 +52,24 @@ class PagePagination(BasePagination):
                 "total": self.total,
             }
         )
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {"name": "page", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
+            {"name": "per_page", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}},
+        ]  # fmt: skip
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["data", "current_page", "last_page", "per_page", "total"],
+            "properties": {
+                "data": schema,
+                "current_page": {"type": "integer", "example": 1},
+                "last_page": {"type": "integer", "example": 3},
+                "per_page": {"type": "integer", "example": 25},
+                "total": {"type": "integer", "example": 72},
+            },
+        }

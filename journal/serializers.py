@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from journal.models import PRICE, Side, Trade, normalize_instrument
+from journal.models import MONEY, PRICE, Side, Trade, normalize_instrument
 
 # Dates outside this range are typing mistakes, not trades.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,6 +55,8 @@ class TradeSerializer(serializers.ModelSerializer):
     )  # fmt: skip
     setup_type = serializers.CharField(max_length=64, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True, trim_whitespace=False)
+    pnl = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
+    net_pnl = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
 
     class Meta:
         model = Trade
@@ -125,3 +127,28 @@ class TradeCreatedSerializer(serializers.ModelSerializer):
 
     def get_message(self, trade: Trade) -> str:
         return "Trade created"
+
+
+def _figure(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=32, decimal_places=2, **kwargs)
+
+
+class StatsSerializer(serializers.Serializer):
+    """The shape of GET /api/v1/stats (the figures come from journal.stats)."""
+
+    total_trades = serializers.IntegerField(help_text="Closed trades")
+    win_rate = _figure(allow_null=True, help_text="wins / total_trades x 100")
+    net_pnl = _figure()
+    profit_factor = _figure(allow_null=True, help_text="gross_profit / gross_loss; null without losses")
+    gross_profit = _figure()
+    gross_loss = _figure(help_text="Magnitude of the sum of losses (positive)")
+    avg_win = _figure(allow_null=True)
+    avg_loss = _figure(allow_null=True, help_text="Negative")
+    best_trade = _figure(allow_null=True)
+    worst_trade = _figure(allow_null=True)
+    wins = serializers.IntegerField()
+    losses = serializers.IntegerField()
+    breakeven = serializers.IntegerField()
+    open_trades = serializers.IntegerField()
+    total_commission = _figure(help_text="Commission of the closed trades")
+    expectancy = _figure(allow_null=True, help_text="net_pnl / total_trades")

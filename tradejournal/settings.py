@@ -30,6 +30,7 @@ CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "120/minute")
 API_AUTH_FAILURE_RATE_LIMIT = os.environ.get("API_AUTH_FAILURE_RATE_LIMIT", "30/minute")
 SIGNUP_ENABLED = _env_bool("SIGNUP_ENABLED", default=True)
+CORS_ALLOWED_ORIGINS = _env_list("CORS_ALLOWED_ORIGINS")
 SECURE_SSL = _env_bool("DJANGO_SECURE_SSL", default=not DEBUG)
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "tradejournal",
     "apikeys",
     "journal",
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "tradejournal.middleware.ApiErrorMiddleware",
     "apikeys.middleware.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,12 +169,43 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["tradejournal.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "tradejournal.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "tradejournal.schema.ApiAutoSchema",
     "DEFAULT_METADATA_CLASS": None,
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": False,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")) or None,
 }
+
+# --- OpenAPI schema and its documentation pages (served from our own static files) ------------
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TradeJournal API",
+    "DESCRIPTION": (
+        "Programmatic access to your trade journal data, stats, and leaderboard.\n\n"
+        "Authenticate every request with `Authorization: Bearer <key>`; generate keys on the dashboard "
+        "(`/dashboard/`). Each operation names the scope its key needs."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tradejournal.schema.without_trailing_slashes",
+    ],
+    "ENUM_NAME_OVERRIDES": {"SideEnum": "journal.models.Side"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl: null keeps Swagger UI from sending the schema to an outside validator.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": True, "displayRequestDuration": True},
+}
+
+# --- CORS: browser clients on other origins (bearer keys, so no cookies cross) ---------------
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "idempotency-key")
+CORS_EXPOSE_HEADERS = ("Location", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "Idempotent-Replayed")
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # --- Logging: everything to stdout, tracebacks included -------------------------------------
 LOGGING = {

@@ -3,12 +3,27 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apikeys.api import CurrentKeyView
 from tradejournal import views
 
 api_v1 = [
     re_path(r"^key/?$", CurrentKeyView.as_view(), name="api-key"),
+    # The schema and its docs are public, like the reference's documentation site.
+    re_path(r"^schema/?$", SpectacularAPIView.as_view(**views.PUBLIC), name="schema"),
+    re_path(
+        r"^docs/?$",
+        views.same_origin_only(SpectacularSwaggerView.as_view(url_name="schema", **views.PUBLIC)),
+        name="docs",
+    ),
+    re_path(
+        r"^redoc/?$",
+        views.same_origin_only(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html", **views.PUBLIC)
+        ),
+        name="redoc",
+    ),
     path("", include("journal.urls")),
     path("", include("leaderboard.urls")),
     # Everything else under /api/v1/ is a JSON 404, never an HTML page or a redirect.

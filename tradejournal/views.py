@@ -1,6 +1,8 @@
 """Views that belong to no app: the load balancer's health check and the API's unknown paths."""
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +12,27 @@ from django.views.decorators.csrf import csrf_exempt
 from tradejournal.renderers import json_response
 
 logger = logging.getLogger(__name__)
+
+# For API views anyone may call: no key, no scope, no per-key rate limit.
+PUBLIC = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
+
+
+# The docs pages may load nothing from outside: Redoc's bundle, for one, links its logo from
+# a CDN, which this policy stops in the browser before any request leaves.
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'"
+)
+
+
+def same_origin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = DOCS_CSP
+        return response
+
+    return wrapped
 
 
 @never_cache

@@ -1,0 +1,194 @@
+"""The API describes itself: an OpenAPI 3 schema, docs pages served offline, CORS, and fuzzing."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from drf_spectacular.validation import validate_schema
+
+from tests.factories import make_key
+from tests.live import ROOT
+
+OPERATIONS = {
+    ("/api/v1/trades", "get"): "trades:read",
+    ("/api/v1/trades", "post"): "trades:write",
+    ("/api/v1/trades/{id}", "get"): "trades:read",
+    ("/api/v1/trades/{id}", "put"): "trades:write",
+    ("/api/v1/trades/{id}", "patch"): "trades:write",
+    ("/api/v1/trades/{id}", "delete"): "trades:write",
+    ("/api/v1/stats", "get"): "stats:read",
+    ("/api/v1/leaderboard", "get"): "leaderboard:read",
+    ("/api/v1/key", "get"): None,
+}
+
+
+@pytest.fixture
+def schema(client, db) -> dict:
+    r = client.get("/api/v1/schema?format=json")
+    assert r.status_code == 200, r.content
+    return r.json()
+
+
+def test_schema_is_valid_openapi_3(schema):
+    validate_schema(schema)
+    assert schema["openapi"].startswith("3.")
+
+
+def test_schema_is_yaml_by_default_and_public(client, db):
+    r = client.get("/api/v1/schema")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert r.content.startswith(b"openapi: 3.")
+
+
+def test_every_operation_is_listed_with_its_scope_and_bearer_security(schema):
+    listed = {(path, method): op.get("x-required-scope") for path, item in schema["paths"].items()
+              for method, op in item.items()}  # fmt: skip
+    assert listed == OPERATIONS
+    assert schema["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "tj_<prefix>_<secret>",
+        "description": schema["components"]["securitySchemes"]["ApiKey"]["description"],
+    }  # fmt: skip
+    for (path, method), scope in OPERATIONS.items():
+        operation = schema["paths"][path][method]
+        assert operation["security"] == [{"ApiKey": []}]
+        if scope:
+            assert f"Requires scope `{scope}`." in operation["description"]
+
+
+def test_every_status_a_client_can_meet_is_documented(schema):
+    def codes(path, method):
+        return set(schema["paths"][path][method]["responses"])
+
+    assert codes("/api/v1/trades", "post") == {"201", "400", "401", "403", "413", "415", "422", "429"}
+    assert codes("/api/v1/trades", "get") == {"200", "401", "403", "422", "429"}
+    assert codes("/api/v1/trades/{id}", "delete") == {"204", "401", "403", "404", "429"}
+    assert codes("/api/v1/trades/{id}", "patch") >= {"200", "404", "413", "415", "422"}
+    assert codes("/api/v1/stats", "get") == {"200", "401", "403", "422", "429"}
+    assert codes("/api/v1/leaderboard", "get") == {"200", "401", "403", "429"}
+
+
+def example(schema, path, method, status) -> object:
+    content = schema["paths"][path][method]["responses"][status]["content"]["application/json"]
+    return next(iter(content["examples"].values()))["value"]
+
+
+def test_the_reference_examples_are_in_the_schema(schema):
+    assert example(schema, "/api/v1/trades", "post", "201") == {
+        "id": 99, "instrument": "BTCUSDT", "side": "long", "entry_price": 65000, "message": "Trade created",
+    }  # fmt: skip
+    assert example(schema, "/api/v1/trades", "post", "403") == {"error": "Insufficient scope: trades:write required"}
+    assert example(schema, "/api/v1/trades", "post", "422") == {
+        "error": "Validation failed", "details": {"instrument": ["The instrument field is required."]},
+    }  # fmt: skip
+    assert example(schema, "/api/v1/stats", "get", "200")["net_pnl"] == 12450.75
+    assert example(schema, "/api/v1/leaderboard", "get", "200") == [
+        {"rank": 1, "user": "TraderAce", "trades": 45, "pnl": 8500}
+    ]
+    body = schema["paths"]["/api/v1/trades"]["post"]["requestBody"]["content"]["application/json"]
+    assert next(iter(body["examples"].values()))["value"]["notes"] == "Strong momentum breakout"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/docs", "/api/v1/redoc"])
+def test_docs_pages_load_nothing_from_outside(client, path):
+    r = client.get(path)
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in page
+    assert not re.search(r"(src|href)=\"(https?:)?//", page), "a page asset comes from outside"
+
+
+@pytest.mark.django_db
+def test_cors_preflight_of_a_bearer_json_request_is_allowed_for_configured_origins(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    r = client.options(
+        "/api/v1/trades", HTTP_ORIGIN="https://app.example.com", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, idempotency-key",
+    )  # fmt: skip
+    assert r.status_code == 200
+    assert r["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert {"authorization", "content-type", "idempotency-key"} <= set(r["Access-Control-Allow-Headers"].split(", "))
+    assert "POST" in r["Access-Control-Allow-Methods"]
+    other = client.options(
+        "/api/v1/trades", HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert "Access-Control-Allow-Origin" not in other
+
+
+@pytest.mark.django_db
+def test_cors_response_exposes_the_headers_clients_need(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    _, key = make_key()
+    r = client.get("/api/v1/trades", HTTP_ORIGIN="https://app.example.com", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert r.status_code == 200
+    assert r["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert {"Location", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"} <= set(
+        r["Access-Control-Expose-Headers"].split(", ")
+    )
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.live
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_docs_render_offline_and_try_it_out_works_with_a_pasted_key(live_site):
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM_ARGS
+
+    key = live_site.create_key("docs-reader", "trades:read")
+    with live_site.serve(workers=1) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        outside, blocked = [], []
+        local = (base_url, "blob:", "data:")
+        page.on("request", lambda req: None if req.url.startswith(local) else outside.append(req.url))
+        # Redoc's bundle links its logo from a CDN; the pages' Content-Security-Policy stops it.
+        page.on("requestfailed", lambda req: blocked.append(req.url) if req.failure == "csp" else None)
+
+        page.goto(f"{base_url}/api/v1/redoc")
+        page.wait_for_selector("h2:has-text('Create a trade')")
+        page.goto(f"{base_url}/api/v1/docs")
+        page.wait_for_selector("#operations-trades-trades_list")
+        page.click("button.authorize")
+        page.fill(".auth-container input", key)
+        page.click(".auth-btn-wrapper button.authorize")
+        page.click(".btn-done")
+        page.click("#operations-trades-trades_list .opblock-summary")
+        page.click("#operations-trades-trades_list button.try-out__btn")
+        page.click("#operations-trades-trades_list button.execute")
+        result = "#operations-trades-trades_list .live-responses-table tbody"
+        status = page.text_content(f"{result} .response-col_status")
+        body = page.text_content(f"{result} .microlight")
+        browser.close()
+    assert status.strip() == "200"
+    assert json.loads(body)["total"] == 0
+    assert outside == blocked, "a request left the machine"
+
+
+@pytest.mark.live
+def test_schemathesis_finds_no_server_error_or_schema_violation(live_site, capsys):
+    key = live_site.create_key("fuzzer")
+    with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/day") as base_url:
+        # Not checked: accepting every schema-valid body (our rules on dates and ranges go beyond
+        # what a schema states) and rejecting every schema-invalid one (decimal fields also take
+        # numeric strings, as many clients send them to keep precision).
+        r = subprocess.run(
+            [sys.executable, "-m", "schemathesis.cli", "run", f"{base_url}/api/v1/schema?format=json",
+             "--header", f"Authorization: Bearer {key}", "--checks", "all",
+             "--exclude-checks", "positive_data_acceptance,negative_data_rejection",
+             "--max-examples", "30", "--seed", "20251125", "--generation-database", "none", "--no-color"],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    cases = re.search(r"(\d+) generated", r.stdout)
+    with capsys.disabled():
+        print(f"\nschemathesis: {cases.group(0) if cases else 'no count'}; exit {r.returncode}")
+    assert r.returncode == 0, r.stdout[-6000:]
+    assert cases and int(cases.group(1)) > 300
