@@ -22,6 +22,7 @@ OPERATIONS = {
     ("/api/v1/stats", "get"): "stats:read",
     ("/api/v1/leaderboard", "get"): "leaderboard:read",
     ("/api/v1/key", "get"): None,
+    ("/api/v1/ping", "get"): "public",
 }
 
 
@@ -45,7 +46,7 @@ def test_schema_is_yaml_by_default_and_public(client, db):
 
 
 def test_every_operation_is_listed_with_its_scope_and_bearer_security(schema):
-    listed = {(path, method): op.get("x-required-scope") for path, item in schema["paths"].items()
+    listed = {(path, method): op.get("x-required-scope", "public") for path, item in schema["paths"].items()
               for method, op in item.items()}  # fmt: skip
     assert listed == OPERATIONS
     assert schema["components"]["securitySchemes"]["ApiKey"] == {
@@ -54,6 +55,9 @@ def test_every_operation_is_listed_with_its_scope_and_bearer_security(schema):
     }  # fmt: skip
     for (path, method), scope in OPERATIONS.items():
         operation = schema["paths"][path][method]
+        if scope == "public":
+            assert operation.get("security", [{}]) == [{}]
+            continue
         assert operation["security"] == [{"ApiKey": []}]
         if scope:
             assert f"Requires scope `{scope}`." in operation["description"]

@@ -143,3 +143,9 @@ def test_healthz_answers_503_when_database_is_down():
     status, body = r.stdout.strip().splitlines()[-1].split(" ", 1)
     assert status == "503"
     assert json.loads(body) == {"status": "unavailable", "database": "down"}
+
+
+def test_ping_needs_no_key(client):
+    r = client.get("/api/v1/ping")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}

@@ -9,6 +9,7 @@ from apikeys.api import CurrentKeyView
 from tradejournal import views
 
 api_v1 = [
+    re_path(r"^ping/?$", views.PingView.as_view(), name="ping"),
     re_path(r"^key/?$", CurrentKeyView.as_view(), name="api-key"),
     # The schema and its docs are public, like the reference's documentation site.
     re_path(r"^schema/?$", SpectacularAPIView.as_view(**views.PUBLIC), name="schema"),

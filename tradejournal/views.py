@@ -8,6 +8,10 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework.fields import CharField
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tradejournal.renderers import json_response
 
@@ -44,6 +48,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
         logger.warning("Health check: the database does not answer", exc_info=True)
         return json_response({"status": "unavailable", "database": "down"}, status=503)
     return json_response({"status": "ok", "database": "up"})
+
+
+class PingView(APIView):
+    """`GET /api/v1/ping`: a connectivity check that needs no key (and the framework's floor)."""
+
+    authentication_classes = permission_classes = throttle_classes = ()
+
+    @extend_schema(summary="Check connectivity", responses=inline_serializer("Pong", {"status": CharField()}))
+    def get(self, request) -> Response:
+        return Response({"status": "ok"})
 
 
 @csrf_exempt
