@@ -29,6 +29,11 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The benchmark (PostgreSQL on 127.0.0.1 and Redis required): SCALE=small (< 2 min) or full.
+SCALE ?= small
+bench: venv
+	$(PY) bench/run.py --scale $(SCALE)
+
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

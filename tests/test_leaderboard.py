@@ -162,6 +162,8 @@ class Clock:
 def clock(monkeypatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr(Snapshot, "timer", clock)
+    # Background refreshes run inline here: a thread would not see the test's transaction.
+    monkeypatch.setattr(Snapshot, "in_background", staticmethod(lambda work: work()))
     return clock
 
 
@@ -174,6 +176,27 @@ def test_snapshot_is_served_for_up_to_a_minute_then_recomputed(api, clock):
     assert board(api)[0]["pnl"] == 50  # the snapshot, not the database
     clock.now += 16  # 60 s old: never served
     assert board(api)[0]["pnl"] == 1050
+
+
+def test_a_snapshot_due_for_refresh_is_served_while_it_is_refreshed(api, clock):
+    trader = make_user("steady")
+    close_trades(trader, 5, "10")
+    board(api)
+    close_trades(trader, 1, "1000")
+    clock.now += 50
+    first = api.get("/api/v1/leaderboard")
+    assert first.json()[0]["pnl"] == 50  # served at once; the refresh ran beside it
+    assert board(api)[0]["pnl"] == 1050
+    assert cache.get(snapshot.LOCK_KEY) is None
+
+
+def test_a_failed_background_refresh_releases_the_lock(api, clock, monkeypatch):
+    close_trades(make_user("x"), 5)
+    board(api)
+    clock.now += 50
+    monkeypatch.setattr(snapshot, "compute_rankings", lambda: 1 / 0)
+    assert board(api)[0]["user"] == "x"
+    assert cache.get(snapshot.LOCK_KEY) is None
 
 
 def test_last_modified_tells_the_snapshot_time(api, clock):
