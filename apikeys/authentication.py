@@ -35,7 +35,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if prefix is None:
             self.fail(request, "Malformed API key.")
         # One indexed query: the key by its unique prefix, with its owner.
-        api_key = next(iter(ApiKey.objects.select_related("user").filter(prefix=prefix).order_by()[:1]), None)
+        api_key = ApiKey.objects.get_for_authentication(prefix)
         # Same message for an unknown prefix and a wrong secret: don't reveal which keys exist.
         if api_key is None or not crypto.digest_matches(key, api_key.digest):
             self.fail(request, "Invalid API key.")

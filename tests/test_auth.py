@@ -162,3 +162,18 @@ def test_failed_authentication_is_limited_per_client_address(client, settings):
     assert int(r["Retry-After"]) > 0
     other_address = client.get(URL, HTTP_AUTHORIZATION=bad, REMOTE_ADDR="10.9.9.9")
     assert other_address.status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_authentication_lookup_loads_what_the_orm_loads():
+    user = make_user("loader", email="l@example.com")
+    api_key, _ = make_key(user, scopes=["stats:read", "trades:read"], expires_at=timezone.now() + timedelta(days=3))
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    loaded = ApiKey.objects.get_for_authentication(api_key.prefix)
+    expected = ApiKey.objects.select_related("user").get(pk=api_key.pk)
+    for field in ApiKey._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+    for field in type(user)._meta.concrete_fields:
+        assert getattr(loaded.user, field.attname) == getattr(expected.user, field.attname), field.name
+    assert loaded.expires_at.tzinfo is not None and loaded.user.is_active is True
+    assert ApiKey.objects.get_for_authentication("0000000000") is None

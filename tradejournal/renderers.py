@@ -1,11 +1,13 @@
 """JSON output: decimals as exact JSON numbers without trailing zeros (65000, 0.5, 748.5)."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import orjson
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
+from rest_framework.settings import api_settings
 
 
 def plain_decimal(value: Decimal) -> str:
@@ -14,6 +16,11 @@ def plain_decimal(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in {"", "-0"} else text
+
+
+def format_timestamp(value: datetime) -> str:
+    """A timestamp as the API writes it everywhere: UTC, microseconds, `Z` (DATETIME_FORMAT)."""
+    return value.astimezone(UTC).strftime(api_settings.DATETIME_FORMAT)
 
 
 def _default(obj):

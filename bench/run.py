@@ -1,0 +1,434 @@
+"""The benchmark: every endpoint at a fixed concurrency, as a ratio to its physical floor.
+
+    python bench/run.py --scale small|full      (or: make bench SCALE=small)
+
+On PostgreSQL with the production settings and gunicorn on loopback, it measures the floors
+(the endpoints' own SQL timed by pgbench inside PostgreSQL; an authenticated no-op endpoint;
+an unauthenticated one), the endpoints (wrk), the leaderboard's cold computation, and the
+seeding rate against a plain COPY; then prints the table for bench/README.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SCALES = {
+    # users, trades per user, heavy user's trades, seconds per load run, seeding-rate sample
+    "small": {"users": 200, "trades_per_user": 100, "heavy": 20_000, "seconds": 3, "seed_sample": 40_000},
+    "full": {"users": 10_000, "trades_per_user": 490, "heavy": 100_000, "seconds": 15, "seed_sample": 300_000},
+}
+CONCURRENCY = 4
+WORKERS = 4
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+
+
+@dataclass
+class Load:
+    rps: float
+    p50: float  # milliseconds
+    p99: float
+    requests: int = 0
+    errors: int = 0
+
+
+@dataclass
+class Result:
+    rows: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
+
+    def add(self, name: str, load: Load, floor: str = "", ratio: str = "") -> None:
+        self.rows.append((name, load, floor, ratio))
+
+    def check(self, target: str, value: float, limit: float, higher_is_better: bool) -> None:
+        ok = value >= limit if higher_is_better else value <= limit
+        self.checks.append((target, value, limit, "≥" if higher_is_better else "≤", ok))
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(*args: str, env: dict | None = None, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, **kwargs)
+    if check and r.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:4])} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    return r
+
+
+def psql(database: str, sql: str) -> str:
+    return run("psql", f"{PG_SERVER}/{database}", "-qtAX", "-v", "ON_ERROR_STOP=1", "-c", sql).stdout.strip()
+
+
+def server_env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "API_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DJANGO_SECURE_SSL="0",  # loopback, no TLS terminator in front
+        DJANGO_LOG_LEVEL="WARNING",
+        REDIS_URL=REDIS_URL,
+        API_KEY_RATE_LIMIT="1000000000/minute",  # the bench measures work, not 429s
+    )
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    return run(sys.executable, "manage.py", *args, env=env).stdout
+
+
+# --- the database --------------------------------------------------------------------------
+
+
+def prepare_database(scale: str, env: dict) -> None:
+    name = env["DATABASE_URL"].rsplit("/", 1)[1]
+    if psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+        psql("postgres", f'CREATE DATABASE "{name}"')
+    manage(env, "migrate", "--noinput")
+    plan = SCALES[scale]
+    expected = plan["users"] * plan["trades_per_user"] + plan["heavy"]
+    seeded = int(psql(name, "SELECT count(*) FROM journal_trade t JOIN auth_user u ON u.id = t.user_id "
+                            "WHERE u.username LIKE 'trader%'"))  # fmt: skip
+    if seeded != expected:
+        log(f"seeding {expected:,} trades (once per scale; kept for later runs)")
+        psql(name, "TRUNCATE journal_trade, journal_idempotencykey")
+        started = time.monotonic()
+        manage(env, "seed_demo", "--users", str(plan["users"]), "--trades-per-user", str(plan["trades_per_user"]),
+               "--heavy-user-trades", str(plan["heavy"]), "--seed", "1")  # fmt: skip
+        log(f"seeded in {time.monotonic() - started:.0f} s")
+    # Index-only scans need the visibility map; autovacuum would get there, the bench can't wait.
+    psql(name, "VACUUM ANALYZE journal_trade")
+
+
+def seeding_rate(env: dict, sample: int) -> tuple[float, float]:
+    """(seed_demo trades/s, plain COPY rows/s) for `sample` rows into the same indexed table."""
+    name = env["DATABASE_URL"].rsplit("/", 1)[1]
+    users = 20
+
+    def clear() -> None:
+        psql(name, "DELETE FROM journal_trade WHERE user_id IN "
+                   "(SELECT id FROM auth_user WHERE username LIKE 'seedrate%')")  # fmt: skip
+
+    clear()
+    out = manage(env, "seed_demo", "--users", str(users), "--trades-per-user", str(sample // users),
+                 "--seed", "7", "--username-prefix", "seedrate")  # fmt: skip
+    seed_rate = float(re.search(r"\(([\d,]+) trades/s\)", out).group(1).replace(",", ""))
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as payload:
+        payload.write(run(sys.executable, "-c", _DUMP_PAYLOAD, name, env=env).stdout)
+    clear()
+    started = time.monotonic()
+    psql(name, f"\\copy journal_trade ({_COPY_COLUMNS}) FROM '{payload.name}'")
+    copy_rate = sample / (time.monotonic() - started)
+    clear()
+    Path(payload.name).unlink()
+    psql(name, "VACUUM ANALYZE journal_trade")
+    return seed_rate, copy_rate
+
+
+_COPY_COLUMNS = ("user_id, instrument, side, quantity, entry_time, entry_price, exit_time, exit_price, stop_loss, "
+                 "take_profit, commission, setup_type, notes, pnl, net_pnl, created_at, updated_at")  # fmt: skip
+# The rows seed_demo just wrote, as COPY text: the plain COPY loads exactly the same data.
+_DUMP_PAYLOAD = f"""
+import os, sys, subprocess
+sys.stdout.write(subprocess.run(
+    ["psql", "{PG_SERVER}/" + sys.argv[1], "-qtAX", "-c",
+     "COPY (SELECT {_COPY_COLUMNS} FROM journal_trade WHERE user_id IN "
+     "(SELECT id FROM auth_user WHERE username LIKE 'seedrate%')) TO STDOUT"],
+    capture_output=True, text=True, check=True).stdout)
+"""
+
+
+# --- load -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(env: dict, logdir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tradejournal.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(WORKERS), "--access-logfile", str(logdir / "access.log")],
+        cwd=ROOT, env=env, stdout=(logdir / "server.log").open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        if run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"{base}/healthz", check=False).stdout == "200":
+            return process, base
+        time.sleep(0.1)
+    raise SystemExit("gunicorn did not start; see " + str(logdir / "server.log"))
+
+
+_WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, \\"p99\\": %f, \\"errors\\": %d}\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def wrk(url: str, seconds: int, key: str | None = None, body: str | None = None) -> Load:
+    script = _WRK_REPORT
+    if body is not None:
+        script = (
+            f'wrk.method = "POST"\nwrk.body = [[{body}]]\nwrk.headers["Content-Type"] = "application/json"\n' + script
+        )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    headers = ["-H", f"Authorization: Bearer {key}"] if key else []
+    r = run("wrk", "-t2", f"-c{CONCURRENCY}", f"-d{seconds}s", "-s", lua.name, *headers, url)
+    Path(lua.name).unlink()
+    data = json.loads(r.stdout.split("JSON ", 1)[1])
+    return Load(data["requests"] / data["seconds"], data["p50"], data["p99"], data["requests"], data["errors"])
+
+
+def single_requests(url: str, key: str, times: int, before=None) -> Load:
+    latencies = []
+    for _ in range(times):
+        if before:
+            before()
+        started = time.perf_counter()
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})) as r:
+            r.read()
+            assert r.status == 200, r.status
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    return Load(1000 / statistics.mean(latencies), statistics.median(latencies), latencies[-1], times)
+
+
+def pgbench(database: str, statements: list[str], seconds: int, clients: int = CONCURRENCY) -> Load:
+    """The statements as one transaction, timed by PostgreSQL's own load generator."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "floor.sql"
+        script.write_text("".join(s.replace("\n", " ") + ";\n" for s in statements))
+        run("pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(script), "--log",
+            "--log-prefix", f"{tmp}/log", f"{PG_SERVER}/{database}")  # fmt: skip
+        latencies = sorted(
+            int(line.split()[2]) / 1000 for log_file in Path(tmp).glob("log*") for line in log_file.read_text().splitlines()
+        )  # fmt: skip
+    count = len(latencies)
+    return Load(count / seconds, latencies[count // 2], latencies[min(count - 1, int(count * 0.99))], count)
+
+
+# --- the SQL each endpoint runs -------------------------------------------------------------------
+
+
+def endpoint_sql(env: dict, keys: dict) -> dict[str, list[str]]:
+    """The endpoints' own SQL (not authentication's), captured from the real views in-process."""
+    code = r"""
+import json, os, sys, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from leaderboard.rankings import compute_rankings
+keys, paths = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+out = {}
+client = Client()
+for name, (key, path) in paths.items():
+    client.get(path, HTTP_AUTHORIZATION="Bearer " + keys[key])  # warm: last_used written
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path, HTTP_AUTHORIZATION="Bearer " + keys[key]).status_code == 200
+    out[name] = [q["sql"] for q in captured.captured_queries if "apikeys_" not in q["sql"]]
+with CaptureQueriesContext(connection) as captured:
+    compute_rankings()
+out["leaderboard"] = [q["sql"] for q in captured.captured_queries]
+print(json.dumps(out))
+"""
+    paths = {
+        "list_typical_1": ["typical", "/api/v1/trades"],
+        "list_heavy_1": ["heavy", "/api/v1/trades"],
+        "list_heavy_deep": ["heavy", f"/api/v1/trades?page={keys['heavy_last_page']}"],
+        "stats_typical": ["typical", "/api/v1/stats"],
+        "stats_heavy": ["heavy", "/api/v1/stats"],
+    }
+    r = run(sys.executable, "-c", code, json.dumps(keys), json.dumps(paths),
+            env={**env, "DJANGO_SETTINGS_MODULE": "tradejournal.settings"})  # fmt: skip
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def explain(database: str, sql: str) -> str:
+    return psql(database, f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) {sql}")
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())  # fmt: skip
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    pg = psql("postgres", "SHOW server_version")
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, PostgreSQL {pg}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=SCALES, default="small")
+    args = parser.parse_args()
+    plan = SCALES[args.scale]
+    seconds = plan["seconds"]
+    database = f"tradejournal_bench_{args.scale}"
+    env = server_env(f"{PG_SERVER}/{database}")
+    started = time.monotonic()
+
+    prepare_database(args.scale, env)
+    trades = int(psql(database, "SELECT count(*) FROM journal_trade"))
+    keys = {
+        "typical": manage(env, "createapikey", "trader00001", "--scopes", "trades:read,stats:read,leaderboard:read",
+                          "--name", "bench").strip().splitlines()[-1],
+        "heavy": manage(env, "createapikey", "trader_heavy", "--scopes", "trades:read,stats:read",
+                        "--name", "bench").strip().splitlines()[-1],
+        "writer": manage(env, "createapikey", "bench_writer", "--create-user", "--scopes", "trades:write",
+                         "--name", "bench").strip().splitlines()[-1],
+    }  # fmt: skip
+    keys["typical_last_page"] = -(-plan["trades_per_user"] // 25)
+    keys["heavy_last_page"] = -(-plan["heavy"] // 25)
+
+    log("capturing the endpoints' SQL and timing it in PostgreSQL (the SQL floors)")
+    sql = endpoint_sql(env, keys)
+    floors = {name: pgbench(database, statements, seconds) for name, statements in sql.items()}
+    floors["leaderboard_1"] = pgbench(database, sql["leaderboard"], seconds, clients=1)
+
+    result = Result()
+    with tempfile.TemporaryDirectory() as tmp:
+        server, base = start_server(env, Path(tmp))
+        try:
+            api = f"{base}/api/v1"
+            wrk(f"{api}/ping", 1)  # warm every worker's connections and imports
+            wrk(f"{api}/trades", 1, keys["typical"])
+            log("load: floors")
+            framework = wrk(f"{api}/ping", seconds)
+            auth = wrk(f"{api}/key", seconds, keys["typical"])
+            log("load: trades")
+            list1 = wrk(f"{api}/trades", seconds, keys["typical"])
+            list_deep = wrk(f"{api}/trades?page={keys['typical_last_page']}", seconds, keys["typical"])
+            heavy1 = wrk(f"{api}/trades", seconds, keys["heavy"])
+            heavy_deep = wrk(f"{api}/trades?page={keys['heavy_last_page']}", seconds, keys["heavy"])
+            body = ('{"instrument": "BTCUSDT", "side": "long", "quantity": 0.5, "entry_time": "2025-03-15T10:30:00Z", '
+                    '"entry_price": 65000, "exit_time": "2025-03-15T14:00:00Z", "exit_price": 66500, "commission": 1.5}')  # fmt: skip
+            create = wrk(f"{api}/trades", seconds, keys["writer"], body=body)
+            log("load: stats and leaderboard")
+            stats_typical = wrk(f"{api}/stats", seconds, keys["typical"])
+            stats_heavy = wrk(f"{api}/stats", seconds, keys["heavy"])
+            single_requests(f"{api}/leaderboard", keys["typical"], 1)  # "warm": the snapshot exists
+            board_warm = wrk(f"{api}/leaderboard", seconds, keys["typical"])
+            expire = lambda: run("redis-cli", "-u", REDIS_URL, "DEL", ":1:leaderboard:snapshot:v1")  # noqa: E731
+            single_requests(f"{api}/leaderboard", keys["typical"], 1)
+            board_cold = single_requests(f"{api}/leaderboard", keys["typical"], 7, before=expire)
+            errors = sum(load.errors for load in (framework, auth, list1, list_deep, heavy1, heavy_deep, create,
+                                                    stats_typical, stats_heavy, board_warm))  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    log("seeding rate against a plain COPY")
+    seed_rate, copy_rate = seeding_rate(env, plan["seed_sample"])
+    psql(
+        database, "DELETE FROM journal_trade WHERE user_id = (SELECT id FROM auth_user WHERE username = 'bench_writer')"
+    )
+
+    def r(a: float, b: float) -> str:
+        return f"{a / b:.2f}"
+
+    auth_sql = "auth"
+    result.add("framework floor: GET /ping (no key)", framework)
+    result.add("auth floor: GET /key", auth, "framework", r(auth.rps, framework.rps) + " rps")
+    result.add("SQL floor: list page 1, typical (count + page)", floors["list_typical_1"])
+    result.add("list page 1, typical user", list1, auth_sql, r(list1.rps, auth.rps) + " rps")
+    result.add(
+        f"list last page ({keys['typical_last_page']}), typical",
+        list_deep,
+        "list p1",
+        r(list_deep.p50, list1.p50) + " p50",
+    )
+    result.add("SQL floor: list page 1, heavy", floors["list_heavy_1"])
+    result.add("list page 1, heavy user", heavy1, auth_sql, r(heavy1.rps, auth.rps) + " rps")
+    result.add("SQL floor: list last page, heavy", floors["list_heavy_deep"])
+    result.add(
+        f"list last page ({keys['heavy_last_page']}), heavy",
+        heavy_deep,
+        "heavy p1",
+        r(heavy_deep.p50, heavy1.p50) + " p50",
+    )
+    result.add("create: POST /trades", create, auth_sql, r(create.rps, auth.rps) + " rps")
+    result.add("SQL floor: stats, typical", floors["stats_typical"])
+    result.add(
+        "stats, typical user",
+        stats_typical,
+        "SQL+auth",
+        r(stats_typical.p50, floors["stats_typical"].p50 + auth.p50) + " p50",
+    )
+    result.add("SQL floor: stats, heavy", floors["stats_heavy"])
+    result.add(
+        "stats, heavy user", stats_heavy, "SQL+auth", r(stats_heavy.p50, floors["stats_heavy"].p50 + auth.p50) + " p50"
+    )
+    result.add("leaderboard, warm snapshot", board_warm, auth_sql, r(board_warm.rps, auth.rps) + " rps")
+    result.add("SQL floor: leaderboard ranking (1 client)", floors["leaderboard_1"])
+    result.add("leaderboard, just expired (1 client)", board_cold, "SQL", r(board_cold.p50, floors["leaderboard_1"].p50) + " p50")  # fmt: skip
+
+    result.check("auth rps / framework rps", auth.rps / framework.rps, 0.45, True)
+    result.check("list page 1 (typical) rps / auth rps", list1.rps / auth.rps, 0.5, True)
+    result.check("heavy last page p50 / heavy page 1 p50", heavy_deep.p50 / heavy1.p50, 5, False)
+    result.check(
+        "stats (heavy) p50 / (SQL p50 + auth p50)", stats_heavy.p50 / (floors["stats_heavy"].p50 + auth.p50), 1.3, False
+    )
+    result.check("leaderboard warm rps / auth rps", board_warm.rps / auth.rps, 0.8, True)
+    result.check("leaderboard warm p99 / auth p99", board_warm.p99 / auth.p99, 2, False)
+    result.check("leaderboard cold p50 / its SQL p50", board_cold.p50 / floors["leaderboard_1"].p50, 1.3, False)
+    result.check("create rps / auth rps", create.rps / auth.rps, 0.4, True)
+    result.check("seeding rate / plain COPY rate", seed_rate / copy_rate, 0.5, True)
+
+    lines = [
+        f"Scale `{args.scale}`: {trades:,} trades, {plan['users']:,} traders of {plan['trades_per_user']} trades "
+        f"and one of {plan['heavy']:,}. {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        f"Machine: {machine()}.",
+        f"Load: wrk, {CONCURRENCY} connections, {seconds} s per row; gunicorn {WORKERS} sync workers; "
+        f"production settings with Redis; SQL floors: pgbench, {CONCURRENCY} clients, same SQL. Non-2xx: {errors}.",
+        "",
+        "| measurement | req/s | p50 ms | p99 ms | against | ratio |",
+        "|---|---:|---:|---:|---|---:|",
+        *(
+            f"| {name} | {load.rps:,.0f} | {load.p50:.2f} | {load.p99:.2f} | {floor} | {ratio} |"
+            for name, load, floor, ratio in result.rows
+        ),
+        f"| seeding (seed_demo) | {seed_rate:,.0f} rows/s | | | plain COPY {copy_rate:,.0f} rows/s | {r(seed_rate, copy_rate)} |",
+        "",
+        "| target | measured | limit | met |",
+        "|---|---:|---:|:---:|",
+        *(
+            f"| {target} | {value:.2f} | {op} {limit} | {'yes' if ok else '**no**'} |"
+            for target, value, limit, op, ok in result.checks
+        ),
+    ]
+    report = "\n".join(lines)
+    print(report)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{args.scale}-{datetime.now(UTC):%Y%m%dT%H%M}.md").write_text(report + "\n")
+    plans = {name: explain(database, statements[-1]) for name, statements in sql.items()}
+    (out / f"{args.scale}-plans.txt").write_text("\n\n".join(f"== {n}\n{p}" for n, p in plans.items()) + "\n")
+    log(f"done in {time.monotonic() - started:.0f} s; plans in bench/results/{args.scale}-plans.txt")
+
+
+if __name__ == "__main__":
+    main()
