@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -286,6 +287,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=SCALES, default="small")
     args = parser.parse_args()
+    missing = [tool for tool in ("wrk", "pgbench", "psql", "redis-cli") if shutil.which(tool) is None]
+    if missing:
+        raise SystemExit(f"missing {', '.join(missing)}: apt-get install wrk postgresql-client redis-tools")
     plan = SCALES[args.scale]
     seconds = plan["seconds"]
     database = f"tradejournal_bench_{args.scale}"
