@@ -21,10 +21,6 @@ class ApiKeyQuerySet(models.QuerySet):
     def owned_by(self, user) -> "ApiKeyQuerySet":
         return self.filter(user=user)
 
-    def usable(self, now: datetime | None = None) -> "ApiKeyQuerySet":
-        now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True).exclude(expires_at__lte=now)
-
 
 @dataclass(frozen=True)
 class _AuthQuery:

@@ -44,9 +44,6 @@ class TradeQuerySet(models.QuerySet):
     def owned_by(self, user) -> "TradeQuerySet":
         return self.filter(user=user)
 
-    def closed(self) -> "TradeQuerySet":
-        return self.filter(exit_time__isnull=False)
-
     def closed_in_window(self, *, days: int, now: datetime | None = None) -> "TradeQuerySet":
         """Trades closed in the `days` days up to `now` (start inclusive)."""
         now = now or timezone.now()
