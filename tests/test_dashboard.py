@@ -99,6 +99,13 @@ def test_operator_can_turn_signup_off(client, settings, db):
     assert "Sign up" not in client.get("/accounts/login/").content.decode()
 
 
+def test_dashboard_has_its_title_and_each_form_once(logged_in):
+    page = logged_in.get("/dashboard/").content.decode()
+    assert "<title>Dashboard · TradeJournal</title>" in page
+    assert page.count('id="profile-form"') == 1
+    assert page.count('id="generate-form"') == 1
+
+
 def test_pages_are_made_for_phones_and_load_nothing_external(logged_in):
     page = logged_in.get("/dashboard/").content.decode()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
