@@ -7,14 +7,10 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 
 from apikeys.models import ApiKey
-from apikeys.scopes import ALL_SCOPES, READ_SCOPES, SCOPES
+from apikeys.scopes import READ_SCOPES, SCOPES, ordered
 
 SCOPE_CHOICES = [(scope, f"{scope} — {text}") for scope, text in SCOPES.items()]
 EXPIRY_CHOICES = [("", "Never"), ("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")]
-
-
-def _ordered(scopes: list[str]) -> list[str]:
-    return [s for s in ALL_SCOPES if s in scopes]
 
 
 class AdminApiKeyForm(forms.ModelForm):
@@ -25,7 +21,7 @@ class AdminApiKeyForm(forms.ModelForm):
         fields = ["user", "name", "scopes", "expires_at"]
 
     def clean_scopes(self) -> list[str]:
-        return _ordered(self.cleaned_data["scopes"])
+        return ordered(self.cleaned_data["scopes"])
 
 
 class GenerateKeyForm(forms.Form):
@@ -38,7 +34,7 @@ class GenerateKeyForm(forms.Form):
     )
 
     def clean_scopes(self) -> list[str]:
-        return _ordered(self.cleaned_data["scopes"])
+        return ordered(self.cleaned_data["scopes"])
 
     def expires_at(self):
         days = self.cleaned_data.get("expires_in_days")

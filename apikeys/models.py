@@ -10,7 +10,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from apikeys import crypto
-from apikeys.scopes import ALL_SCOPES
+from apikeys.scopes import ordered
 
 # last_used_at is written at most this often per key: a write on every request would turn
 # every read into a write and serialise a busy key's requests on one row.
@@ -134,7 +134,7 @@ class ApiKey(models.Model):
             ApiKey.objects.filter(pk=self.pk).update(last_used_at=now)
 
     def scope_list(self) -> str:
-        return ", ".join(s for s in ALL_SCOPES if s in self.scopes)
+        return ", ".join(ordered(self.scopes))
 
 
 class RateLimitCounter(models.Model):

@@ -4,7 +4,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 from apikeys.models import ApiKey
-from apikeys.scopes import ANY_KEY
+from apikeys.scopes import ANY_KEY, declared_method
 
 MISSING_KEY = "API key required: send 'Authorization: Bearer <key>'."
 
@@ -15,7 +15,7 @@ class HasRequiredScope(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not isinstance(request.auth, ApiKey):
             raise exceptions.NotAuthenticated(MISSING_KEY)
-        method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
+        method = declared_method(request.method)
         declared = getattr(view, "required_scopes", {})
         if method not in declared:
             # A method the view lacks falls through to DRF's 405.

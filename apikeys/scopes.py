@@ -19,6 +19,16 @@ READ_SCOPES: tuple[str, ...] = (TRADES_READ, STATS_READ, LEADERBOARD_READ)
 ANY_KEY = None
 
 
+def declared_method(method: str) -> str:
+    """The method whose scope a request needs: HEAD and OPTIONS read like GET."""
+    return "GET" if method in ("HEAD", "OPTIONS") else method
+
+
+def ordered(scopes) -> list[str]:
+    """The given scopes in canonical order, each once."""
+    return [s for s in ALL_SCOPES if s in scopes]
+
+
 def parse_scopes(text: str) -> list[str]:
     """Scopes from "a,b" text, in canonical order; ValueError names any unknown one."""
     wanted = {s.strip() for s in text.split(",") if s.strip()}
@@ -27,4 +37,4 @@ def parse_scopes(text: str) -> list[str]:
         raise ValueError(f"Unknown scope(s): {', '.join(unknown)}. Valid scopes: {', '.join(ALL_SCOPES)}")
     if not wanted:
         raise ValueError(f"At least one scope is required. Valid scopes: {', '.join(ALL_SCOPES)}")
-    return [s for s in ALL_SCOPES if s in wanted]
+    return ordered(wanted)

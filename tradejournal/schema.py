@@ -3,6 +3,8 @@
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
+from apikeys.scopes import declared_method
+
 ERROR_DESCRIPTIONS = {
     400: ("Malformed JSON", "Malformed JSON: Expecting value: line 1 column 1 (char 0)"),
     401: ("Missing, malformed, unknown, revoked or expired API key", "API key expired."),
@@ -36,7 +38,7 @@ class ApiAutoSchema(AutoSchema):
         scopes = getattr(self.view, "required_scopes", None)
         if scopes is None:
             return False, None
-        return True, scopes.get("GET" if self.method == "HEAD" else self.method)
+        return True, scopes.get(declared_method(self.method))
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
