@@ -1,0 +1,205 @@
+"""What every broker format reads into: fills, skipped rows and row errors, and the shared readers
+for the text real exports are made of (BOMs, `$1,234.50`, `(75.90)`, local times, blank rows)."""
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+BUY, SELL = "buy", "sell"
+OPEN, CLOSE = "open", "close"
+
+# Asset classes the multiplier rule distinguishes (imports/multipliers.py).
+STOCK, FUTURE, OPTION, FUTURE_OPTION, CRYPTO, FOREX, CFD = (
+    "stock", "future", "option", "future_option", "crypto", "forex", "cfd",
+)  # fmt: skip
+
+
+class FormatError(Exception):
+    """The file as a whole cannot be read as this format (not one bad row: those are RowErrors)."""
+
+
+class RowProblem(Exception):
+    """Raised while reading one row; the parser turns it into a RowError for that row."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """An account as the file names it. `number` is the broker's account number (our external_id)."""
+
+    number: str | None = None
+    name: str | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution as the file states it.
+
+    `row` is the 1-based record number a spreadsheet would show (the header is row 1). Trade-level
+    formats produce two fills per row (entry and exit), both with that row; `trade` carries what the
+    row says about the trade besides its fills (setup_type, notes, stop_loss, take_profit,
+    initial_risk, tags), on the entry fill only.
+    """
+
+    row: int
+    instrument: str
+    time: datetime  # aware
+    side: str  # BUY | SELL
+    quantity: Decimal  # > 0
+    price: Decimal  # > 0; 0 only for an expiration
+    commission: Decimal = Decimal(0)
+    fees: Decimal = Decimal(0)
+    exec_id: str | None = None
+    account: AccountRef | None = None
+    multiplier: Decimal | None = None  # from the file; None: the table decides (imports/multipliers.py)
+    asset_class: str = ""
+    effect: str | None = None  # OPEN | CLOSE where the file states the position effect
+    trade: dict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int
+    message: str
+
+
+Item = Fill | Skip | RowError
+
+
+@dataclass
+class Summary:
+    """What a parse produced, with every data row accounted for exactly once (fills may share a row)."""
+
+    fills: list[Fill] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def rows_total(self) -> int:
+        return len({item.row for item in (*self.fills, *self.skipped, *self.errors)})
+
+    @classmethod
+    def of(cls, items: Iterable[Item]) -> "Summary":
+        summary = cls()
+        for item in items:
+            if isinstance(item, Fill):
+                summary.fills.append(item)
+            elif isinstance(item, Skip):
+                summary.skipped.append(item)
+            else:
+                summary.errors.append(item)
+        return summary
+
+
+# --- Text -------------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """The text of a broker file: UTF-8 (with or without BOM), UTF-16 with a BOM, else cp1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Windows tools (NinjaTrader, MetaTrader, Excel "Save as CSV") write the ANSI code page.
+        return data.decode("cp1252", errors="replace")
+
+
+def csv_rows(text: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) for every non-blank CSV record; cells stripped, trailing empty cells dropped.
+
+    Row numbers count records as a spreadsheet shows them (a quoted newline stays in its record).
+    """
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    row = 0
+    for cells in reader:
+        row += 1
+        cells = [cell.strip() for cell in cells]
+        while cells and cells[-1] == "":
+            cells.pop()
+        if cells:
+            yield row, cells
+
+
+def normalise_header(name: str) -> str:
+    """'Exec Time ' / 'exec_time' / 'Exec. Time' → 'exec time' (for matching column names)."""
+    return re.sub(r"[\s_.]+", " ", name.replace("\ufeff", "")).strip().lower()
+
+
+# --- Numbers ----------------------------------------------------------------------------------
+
+_MONEY_JUNK = re.compile(r"[\s$€£¥'\u00a0\u202f]|USD|EUR|GBP", re.IGNORECASE)
+
+
+def parse_decimal(text: str | None, *, decimal_comma: bool = False) -> Decimal | None:
+    """A number as brokers write it; None for an empty cell. RowProblem when it is not a number.
+
+    Handles `$1,234.50`, `(75.90)` (negative), `-$75.90`, `75.90-`, `1.234,50` with
+    `decimal_comma=True`, thousands separators and a Unicode minus.
+    """
+    if text is None:
+        return None
+    raw = text.strip()
+    if raw in ("", "-", "--", "—", "N/A", "n/a"):
+        return None
+    value = _MONEY_JUNK.sub("", raw).replace("\u2212", "-")
+    negative = False
+    if value.startswith("(") and value.endswith(")"):
+        negative, value = True, value[1:-1]
+    if value.endswith("-"):
+        negative, value = True, value[:-1]
+    if value.startswith("-"):
+        negative, value = not negative, value[1:]
+    elif value.startswith("+"):
+        value = value[1:]
+    value = value.replace(".", "").replace(",", ".") if decimal_comma else value.replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+|\d+(\.\d*)?[eE][-+]?\d{1,3}", value):
+        raise RowProblem(f"{raw!r} is not a number")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowProblem(f"{raw!r} is not a number") from None
+    return -number if negative else number
+
+
+def require_decimal(text: str | None, what: str, *, decimal_comma: bool = False) -> Decimal:
+    value = parse_decimal(text, decimal_comma=decimal_comma)
+    if value is None:
+        raise RowProblem(f"the {what} is missing")
+    return value
+
+
+# --- Times ------------------------------------------------------------------------------------
+
+
+def parse_time(text: str | None, formats: Iterable[str], tz: ZoneInfo, what: str = "time") -> datetime:
+    """A timestamp in one of `formats` (strptime); a naive one is local time in `tz`, an offset
+    in the text always wins. ISO 8601 is tried first."""
+    raw = (text or "").strip()
+    if not raw:
+        raise RowProblem(f"the {what} is missing")
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in formats:
+            try:
+                parsed = datetime.strptime(raw, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise RowProblem(f"the {what} {raw!r} is not a date and time this format writes")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
