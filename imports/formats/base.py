@@ -123,10 +123,8 @@ def csv_rows(text: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str
     Row numbers count records as a spreadsheet shows them (a quoted newline stays in its record).
     """
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    row = 0
-    for cells in reader:
-        row += 1
-        cells = [cell.strip() for cell in cells]
+    for row, record in enumerate(reader, start=1):
+        cells = [cell.strip() for cell in record]
         while cells and cells[-1] == "":
             cells.pop()
         if cells:
