@@ -1,5 +1,8 @@
 """The journal's API: /api/v1/trades, /api/v1/trades/{id} and /api/v1/stats."""
 
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.response import Response
@@ -53,6 +56,24 @@ class TradeViewSet(viewsets.ModelViewSet):
     def filter_queryset(self, queryset):
         # Filters narrow the list; a single trade is addressed by its id alone.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        data = request.data  # parsed before the row is locked
+        # Read, validate and write under the row's lock: a racing change waits and then applies
+        # to what this one wrote, and a trade deleted meanwhile is a 404, never re-inserted.
+        with transaction.atomic():
+            trade = get_object_or_404(self.get_queryset().select_for_update(), pk=kwargs["pk"])
+            serializer = self.get_serializer(trade, data=data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            serializer.save()
+        return Response(serializer.data)
+
+    def destroy(self, request, *args, **kwargs):
+        deleted, _ = self.get_queryset().filter(pk=kwargs["pk"]).delete()
+        if not deleted:
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def create(self, request, *args, **kwargs):
         return idempotent(request, lambda: self._create(request))

@@ -124,7 +124,12 @@ class TradeSerializer(serializers.ModelSerializer):
             for name, field in self.fields.items():
                 if not field.read_only and name not in validated_data:
                     validated_data[name] = Trade._meta.get_field(name).get_default()
-        return super().update(instance, validated_data)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        # Only the columns this request sets: a concurrent change of other fields is kept, and
+        # an UPDATE that finds no row fails instead of inserting the trade again.
+        instance.save(update_fields=[*validated_data, "updated_at"])
+        return instance
 
 
 class TradeCreatedSerializer(serializers.ModelSerializer):

@@ -6,4 +6,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradejournal.settings")
 
-application = get_wsgi_application()
+from tradejournal.chunked import ChunkedBodies
+
+application = ChunkedBodies(get_wsgi_application())
