@@ -11,14 +11,15 @@ from apikeys.scopes import STATS_READ, TRADES_READ, TRADES_WRITE
 from journal import examples
 from journal.filters import TradeFilter
 from journal.idempotency import HEADER as IDEMPOTENCY_HEADER
-from journal.idempotency import idempotent
+from journal.idempotency import PATTERN as IDEMPOTENCY_PATTERN
+from journal.idempotency import REPLAY_HEADER, idempotent
 from journal.models import Trade
 from journal.pagination import PagePagination
 from journal.serializers import StatsSerializer, TradeCreatedSerializer, TradeSerializer
 from journal.stats import trade_stats
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 255}, OpenApiParameter.HEADER,
+    IDEMPOTENCY_HEADER, {"type": "string", "pattern": IDEMPOTENCY_PATTERN}, OpenApiParameter.HEADER,
     description="Up to 255 characters. A retry with the same key and body replays the first response and "
     "creates nothing; the same key with another body is a 422. Kept 24 hours, per key owner.",
 )  # fmt: skip
@@ -41,6 +42,11 @@ class TradeViewSet(viewsets.ModelViewSet):
     pagination_class = PagePagination
     # Ids are 64-bit; a longer number is no trade of ours (and must not reach the database).
     lookup_value_regex = r"\d{1,18}"
+    response_headers = {
+        "Location": ("string", "The new trade's URL.", (201,)),
+        REPLAY_HEADER: ("string", "`true` when this is the stored answer to an earlier request with the same "
+                        f"{IDEMPOTENCY_HEADER}.", (201,)),
+    }  # fmt: skip
     required_scopes = {
         "GET": TRADES_READ,
         "POST": TRADES_WRITE,
@@ -95,6 +101,7 @@ class StatsView(generics.GenericAPIView):
 
     filterset_class = TradeFilter
     required_scopes = {"GET": STATS_READ}
+    queryset = Trade.objects.none()  # what the filters are over (the schema reads the model from it)
 
     def get(self, request) -> Response:
         return Response(trade_stats(self.filter_queryset(Trade.objects.owned_by(request.user))))

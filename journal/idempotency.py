@@ -1,8 +1,11 @@
 """`Idempotency-Key` for POST: a retry replays the first response and creates nothing again."""
 
 import hashlib
+import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
@@ -16,15 +19,37 @@ from tradejournal.renderers import dumps
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
+# Printable ASCII without surrounding spaces (HTTP would strip them anyway): nothing a header,
+# a log line or the database could mangle.
+PATTERN = rf"^[!-~](?:[ -~]{{0,{MAX_LENGTH - 2}}}[!-~])?$"
+_KEY = re.compile(PATTERN)
 RETENTION = timedelta(hours=24)
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
 def _fingerprint(request) -> str:
-    """The request as it was meant: method, path and the parsed body in canonical form."""
-    body = dumps(request.data, sort_keys=True) if isinstance(request.data, dict | list) else b""
+    """The request as it was meant: method, path and the parsed body in a canonical form, so
+    a retry that orders its keys differently is the same request."""
+    body = json.dumps(_canonical(request.data), ensure_ascii=True, separators=(",", ":")).encode()
     canonical = b"\n".join([request.method.encode(), request.path.rstrip("/").encode(), body])
     return hashlib.sha256(canonical).hexdigest()
+
+
+def _canonical(value):
+    """Each value tagged with its JSON type, objects sorted by key, numbers exactly as written.
+
+    Costs the same as the body's size: a number is never re-expanded (1E+999999999 stays 12
+    characters), and the parser has already refused deep nesting and lone surrogates.
+    """
+    if isinstance(value, dict):
+        return ["o", sorted([str(key), _canonical(item)] for key, item in value.items())]
+    if isinstance(value, list):
+        return ["a", [_canonical(item) for item in value]]
+    if value is None or isinstance(value, bool):
+        return ["c", value]
+    if isinstance(value, int | Decimal):
+        return ["n", str(value)]
+    return ["s", str(value)]
 
 
 def _replay(record: IdempotencyKey) -> HttpResponse:
@@ -44,8 +69,10 @@ def idempotent(request, handle: Callable[[], Response]) -> Response | HttpRespon
     key = request.headers.get(HEADER)
     if key is None:
         return handle()
-    if not key.strip() or len(key) > MAX_LENGTH:
-        raise serializers.ValidationError({HEADER: [f"The {HEADER} must be 1 to {MAX_LENGTH} characters."]})
+    if not _KEY.search(key):
+        raise serializers.ValidationError(
+            {HEADER: [f"The {HEADER} must be 1 to {MAX_LENGTH} printable ASCII characters."]}
+        )
     fingerprint = _fingerprint(request)
     now = timezone.now()
     with transaction.atomic():

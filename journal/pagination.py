@@ -1,6 +1,7 @@
 """Laravel-style pages: {"data", "current_page", "last_page", "per_page", "total"}."""
 
 import math
+import re
 
 from django.db.models import QuerySet
 from rest_framework import serializers
@@ -15,12 +16,9 @@ MAX_PAGE = 1_000_000
 
 def _positive_int(params, name: str, default: int, maximum: int, message: str) -> int:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
+    value = int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
     if value is None or not 1 <= value <= maximum:
         raise serializers.ValidationError({name: [message]})
     return value

@@ -1,16 +1,12 @@
 """The trade as the API shows and accepts it, with the contract's validation messages."""
 
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from rest_framework import serializers
 
-from journal.models import MONEY, PRICE, Side, Trade, normalize_instrument
+from journal.models import MONEY, Side, Trade, normalize_instrument
+from tradejournal import fields, wire
 from tradejournal.renderers import format_timestamp
-
-# Dates outside this range are typing mistakes, not trades.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 READ_ONLY_FIELDS = ("id", "pnl", "net_pnl")
 OUTPUT_FIELDS = (
@@ -18,6 +14,11 @@ OUTPUT_FIELDS = (
     "net_pnl", "commission", "setup_type", "notes", "stop_loss", "take_profit",
 )  # fmt: skip
 REQUIRED_FIELDS = ("instrument", "side", "quantity", "entry_time", "entry_price")
+# A symbol: printable ASCII without spaces (upper-casing it never changes its length).
+INSTRUMENT_PATTERN = r"^[!-~]{1,32}$"
+INSTRUMENT_MESSAGE = (
+    "The instrument must be a symbol of ASCII letters, digits and punctuation without spaces, e.g. BTCUSDT."
+)
 
 
 def required(name: str) -> dict[str, str]:
@@ -25,21 +26,23 @@ def required(name: str) -> dict[str, str]:
     return {"required": message, "null": message, "blank": message}
 
 
-def positive_price(name: str, **kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        **PRICE,
-        min_value=Decimal("0.00000001"),
-        error_messages={"min_value": f"The {name} must be greater than 0.", **required(name)},
-        **kwargs,
+def positive_price(name: str, **kwargs) -> fields.DecimalField:
+    message = f"The {name} must be greater than 0."
+    return fields.DecimalField(
+        positive=True, error_messages={"positive": message, "too_small": message, **required(name)}, **kwargs
     )
 
 
-def timestamp(name: str, **kwargs) -> serializers.DateTimeField:
-    return serializers.DateTimeField(error_messages=required(name), **kwargs)
+def timestamp(name: str, **kwargs) -> fields.TimestampField:
+    range_message = f"The {name} must be between {wire.FIRST_YEAR} and {wire.LAST_YEAR}."
+    return fields.TimestampField(error_messages={"out_of_range": range_message, **required(name)}, **kwargs)
 
 
 class TradeSerializer(serializers.ModelSerializer):
-    instrument = serializers.CharField(max_length=32, error_messages=required("instrument"))
+    instrument = fields.TextField(
+        max_length=32, pattern=INSTRUMENT_PATTERN,
+        error_messages={"pattern": INSTRUMENT_MESSAGE, **required("instrument")},
+    )  # fmt: skip
     side = serializers.ChoiceField(
         choices=Side.choices, error_messages={"invalid_choice": "The side must be long or short.", **required("side")}
     )
@@ -50,14 +53,16 @@ class TradeSerializer(serializers.ModelSerializer):
     exit_price = positive_price("exit_price", required=False, allow_null=True)
     stop_loss = positive_price("stop_loss", required=False, allow_null=True)
     take_profit = positive_price("take_profit", required=False, allow_null=True)
-    commission = serializers.DecimalField(
-        **PRICE, required=False, min_value=Decimal(0),
-        error_messages={"min_value": "The commission must be at least 0."},
-    )  # fmt: skip
-    setup_type = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True, trim_whitespace=False)
+    commission = fields.DecimalField(
+        positive=False, required=False, error_messages={"non_negative": "The commission must be at least 0."}
+    )
+    setup_type = fields.TextField(max_length=64, required=False, allow_blank=True)
+    notes = fields.TextField(max_length=10_000, required=False, allow_blank=True)
     pnl = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
     net_pnl = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
+
+    # What a client may echo back from a GET (a GET body sent as a PUT): ignored, not an error.
+    ignored_fields = READ_ONLY_FIELDS
 
     class Meta:
         model = Trade
@@ -84,22 +89,7 @@ class TradeSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
     def validate_instrument(self, value: str) -> str:
-        value = normalize_instrument(value)
-        if not value or any(ch.isspace() for ch in value):
-            raise serializers.ValidationError("The instrument must be a symbol without spaces, e.g. BTCUSDT.")
-        return value
-
-    def validate_entry_time(self, value: datetime) -> datetime:
-        return self._in_range("entry_time", value)
-
-    def validate_exit_time(self, value: datetime | None) -> datetime | None:
-        return None if value is None else self._in_range("exit_time", value)
-
-    @staticmethod
-    def _in_range(name: str, value: datetime) -> datetime:
-        if not EARLIEST <= value < LATEST:
-            raise serializers.ValidationError(f"The {name} must be between 1970 and 2099.")
-        return value
+        return normalize_instrument(value)
 
     def validate(self, attrs: dict) -> dict:
         # A PATCH is checked against the trade as it will be, not only the fields it sends.

@@ -20,6 +20,7 @@ class LeaderboardRowSerializer(serializers.Serializer):
 
 class LeaderboardView(APIView):
     required_scopes = {"GET": LEADERBOARD_READ}
+    response_headers = {"Last-Modified": ("string", "When the snapshot served was computed.", (200,))}
 
     @extend_schema(
         summary="Get leaderboard",

@@ -12,6 +12,22 @@ from journal.models import Trade
 
 _numbers = itertools.count(1)
 
+# The reference documentation's create-a-trade example body.
+REFERENCE_BODY = {
+    "instrument": "BTCUSDT",
+    "side": "long",
+    "quantity": 0.5,
+    "entry_time": "2025-03-15T10:30:00Z",
+    "entry_price": 65000,
+    "exit_time": "2025-03-15T14:00:00Z",
+    "exit_price": 66500,
+    "stop_loss": 64000,
+    "take_profit": 68000,
+    "commission": 1.5,
+    "notes": "Strong momentum breakout",
+    "setup_type": "breakout",
+}
+
 
 def make_user(username: str | None = None, **fields):
     return get_user_model().objects.create_user(username=username or f"trader{next(_numbers)}", **fields)

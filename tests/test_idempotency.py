@@ -10,8 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from journal.models import IdempotencyKey, Trade
-from tests.factories import make_key
-from tests.test_trades import REFERENCE_BODY
+from tests.factories import REFERENCE_BODY, make_key
 
 
 def post(api, body=REFERENCE_BODY, key="retry-1"):
@@ -89,7 +88,9 @@ def test_a_failed_request_leaves_no_key_so_the_fixed_retry_works(api):
 def test_an_empty_or_overlong_key_is_422(api, idempotency_key):
     r = post(api, key=idempotency_key)
     assert r.status_code == 422, r.content
-    assert r.json()["details"] == {"Idempotency-Key": ["The Idempotency-Key must be 1 to 255 characters."]}
+    assert r.json()["details"] == {
+        "Idempotency-Key": ["The Idempotency-Key must be 1 to 255 printable ASCII characters."]
+    }
     assert Trade.objects.count() == 0
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal.models import Trade
-from tests.test_trades import REFERENCE_BODY
+from tests.factories import REFERENCE_BODY
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,21 @@ def test_every_missing_required_field_reads_like_the_reference(api):
     [
         ({"instrument": None}, "instrument", "The instrument field is required."),
         ({"instrument": "   "}, "instrument", "The instrument field is required."),
-        ({"instrument": "BTC USDT"}, "instrument", "The instrument must be a symbol without spaces, e.g. BTCUSDT."),
+        (
+            {"instrument": "BTC USDT"},
+            "instrument",
+            "The instrument must be a symbol of ASCII letters, digits and punctuation without spaces, e.g. BTCUSDT.",
+        ),
+        (
+            {"instrument": " BTCUSDT"},
+            "instrument",
+            "The instrument must be a symbol of ASCII letters, digits and punctuation without spaces, e.g. BTCUSDT.",
+        ),
+        (
+            {"instrument": "BTCÜSDT"},
+            "instrument",
+            "The instrument must be a symbol of ASCII letters, digits and punctuation without spaces, e.g. BTCUSDT.",
+        ),
         ({"instrument": "X" * 33}, "instrument", "Ensure this field has no more than 32 characters."),
         ({"side": "buy"}, "side", "The side must be long or short."),
         ({"quantity": 0}, "quantity", "The quantity must be greater than 0."),
@@ -94,7 +108,7 @@ def test_every_missing_required_field_reads_like_the_reference(api):
             "entry_time",
             "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
         ),
-        ({"entry_time": "0001-01-01T00:00:00+01:00"}, "entry_time", "Datetime value out of range."),
+        ({"entry_time": "0001-01-01T00:00:00+01:00"}, "entry_time", "The entry_time must be between 1970 and 2099."),
         ({"entry_time": "1900-01-01T00:00:00Z"}, "entry_time", "The entry_time must be between 1970 and 2099."),
         ({"exit_time": "9999-12-31T23:59:59Z"}, "exit_time", "The exit_time must be between 1970 and 2099."),
         (

@@ -1,6 +1,8 @@
-"""JSON input: numbers with a fraction become Decimal (never float); oversized bodies are 413."""
+"""JSON input: numbers with a fraction become Decimal (never float); oversized bodies are 413;
+JSON that parsers disagree on (duplicate keys, lone surrogates) or that nests absurdly is 400."""
 
 import json
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,9 +11,63 @@ from rest_framework.parsers import BaseParser
 
 from tradejournal.errors import PayloadTooLarge
 
+# Far deeper than any body this API takes; deeper input only costs stack and time.
+MAX_DEPTH = 32
+# A \uD800-\uDFFF escape: a surrogate, which is only valid as half of an escaped pair.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class _Rejected(ValueError):
+    pass
+
 
 def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a valid JSON number")
+    raise _Rejected(f"{name} is not a valid JSON number")
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    # Which of two values for one key wins differs between parsers; refuse rather than guess.
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise _Rejected(f"duplicate key {duplicate!r}")
+    return obj
+
+
+def _check(value: object, *, strings: bool) -> None:
+    """Depth, and (when the text escapes a surrogate) that every string is valid Unicode."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise _Rejected(f"nested deeper than {MAX_DEPTH} levels")
+            children = item.items() if isinstance(item, dict) else ((None, v) for v in item)
+            for key, child in children:
+                if strings and key is not None:
+                    _valid_text(key)
+                stack.append((child, depth + 1))
+        elif strings and isinstance(item, str):
+            _valid_text(item)
+
+
+def _valid_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Rejected("a string holds a lone surrogate (\\ud800-\\udfff), which is not text") from None
+
+
+def loads(raw: bytes):
+    """The body as Python values; ParseError (400) for anything that is not plain, valid JSON."""
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_object)
+        _check(data, strings=_SURROGATE_ESCAPE.search(text) is not None)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ParseError(f"Malformed JSON: {exc}") from None
+    return data
 
 
 class JSONParser(BaseParser):
@@ -22,7 +78,4 @@ class JSONParser(BaseParser):
         raw = stream.read(limit + 1)
         if len(raw) > limit:
             raise PayloadTooLarge()
-        try:
-            return json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ParseError(f"Malformed JSON: {exc}") from exc
+        return loads(raw)

@@ -30,9 +30,64 @@ class ValidationErrorSerializer(serializers.Serializer):
     details = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
+# Ids are 64-bit; the routes take at most 18 digits.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": ("integer", "Requests this key may make per window (API_KEY_RATE_LIMIT)."),
+    "X-RateLimit-Remaining": ("integer", "Requests left in the current window."),
+}
+RETRY_AFTER = {"Retry-After": ("integer", "Seconds to wait before retrying.")}
+
+
+def _headers(spec: dict[str, tuple[str, str]]) -> dict:
+    return {name: {"schema": {"type": kind}, "description": text} for name, (kind, text) in spec.items()}
+
+
 class ApiAutoSchema(AutoSchema):
     """Reads `required_scopes` off each view: the scope goes into the operation (as
-    `x-required-scope` and in its description), with the 401/403/404/422/429 answers it implies."""
+    `x-required-scope` and in its description), with the 401/403/404/422/429 answers it implies.
+
+    It also states what the server enforces and generic generation would miss: request bodies take
+    no property they don't list (`additionalProperties: false`; fields a client may echo back are
+    listed as ignored), ids are integers, every GET with filters documents them, and the headers
+    responses carry are described."""
+
+    def get_filter_backends(self) -> list:
+        # Filters apply to every collection GET (the stats too), never to one object by id.
+        if self.method == "GET" and "{id}" not in self.path and getattr(self.view, "filterset_class", None):
+            return list(getattr(self.view, "filter_backends", []))
+        return []
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["name"] == "id":
+                parameter["schema"] = dict(ID_SCHEMA)
+        return parameters
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request":
+            schema["additionalProperties"] = False
+            for name in getattr(serializer, "ignored_fields", ()):
+                schema.setdefault("properties", {})[name] = {
+                    "readOnly": True,
+                    "description": "Set by the server; ignored if sent (a trade read with GET may be sent back).",
+                }
+        return schema
+
+    def _get_response_headers_for_code(self, status_code, direction="response") -> dict:
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        authenticated, _ = self._required_scope()
+        code = int(status_code) if str(status_code).isdigit() else 0
+        if authenticated and code not in (401,):
+            headers.update(_headers(RATE_LIMIT_HEADERS))
+        if code in (429, 503):
+            headers.update(_headers(RETRY_AFTER))
+        for name, (kind, text, codes) in getattr(self.view, "response_headers", {}).items():
+            if code in codes:
+                headers[name] = {"schema": {"type": kind}, "description": text}
+        return headers
 
     def _required_scope(self) -> tuple[bool, str | None]:
         scopes = getattr(self.view, "required_scopes", None)
@@ -84,4 +139,23 @@ class ApiAutoSchema(AutoSchema):
 def without_trailing_slashes(result: dict, generator, request, public) -> dict:
     """Every path works with and without a trailing slash; the schema shows the reference's form."""
     result["paths"] = {path.rstrip("/"): item for path, item in result["paths"].items()}
+    return result
+
+
+def link_created_resources(result: dict, generator, request, public) -> dict:
+    """A 201 links to every operation on the new resource (`{collection}/{id}` with its `id`), so
+    clients and tools follow the id the server returned, not one they made up."""
+    for path, item in result["paths"].items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        resource = result["paths"].get(f"{path}/{{id}}")
+        if created is None or resource is None:
+            continue
+        created["links"] = {
+            operation["operationId"]: {
+                "operationId": operation["operationId"],
+                "parameters": {"id": "$response.body#/id"},
+            }
+            for method, operation in resource.items()
+            if isinstance(operation, dict) and "operationId" in operation
+        }
     return result

@@ -192,6 +192,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tradejournal.schema.without_trailing_slashes",
+        "tradejournal.schema.link_created_resources",
     ],
     "ENUM_NAME_OVERRIDES": {"SideEnum": "journal.models.Side"},
     "SWAGGER_UI_DIST": "SIDECAR",

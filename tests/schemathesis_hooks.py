@@ -1,0 +1,68 @@
+"""Rules the API enforces that its OpenAPI schema cannot state, applied by schemathesis to the
+requests it generates as valid ones; everything the schema can state is fuzzed as it stands.
+
+Each rule here is pinned by its own test in test_trade_input.py / test_trade_list.py:
+- `from` is not after `to`;
+- `exit_time` and `exit_price` come together (both set or both null), and exit is not before
+  entry — for a PATCH, which can't see the stored trade, an exit goes at the end of time and an
+  entry at its start;
+- an Idempotency-Key is not reused for a different request (each generated one is made unique).
+"""
+
+import uuid
+
+import schemathesis
+
+from tradejournal import wire
+
+LAST = "2099-12-31T23:59:59-23:59"  # the latest instant the wire format can write
+FIRST = "1970-01-01T00:00:00+23:59"  # the earliest
+
+
+def _instant(text):
+    return wire.parse_date_or_timestamp(text) if isinstance(text, str) else None
+
+
+def _ordered(first, last) -> bool:
+    a, b = _instant(first), _instant(last)
+    if a is None or b is None:
+        return True
+    return wire.date_or_timestamp_bounds(a)[0] <= wire.date_or_timestamp_bounds(b)[1]
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs) -> None:
+    # Just before sending, after the stateful phase has filled in values from earlier responses.
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return
+    # Generated cases may share their containers: change copies, never the originals.
+    query = case.query if isinstance(case.query, dict) else {}
+    if "from" in query and "to" in query and not _ordered(query["from"], query["to"]):
+        case.query = {**query, "from": query["to"], "to": query["from"]}
+    if case.headers and "Idempotency-Key" in case.headers:
+        headers = case.headers.copy()
+        headers["Idempotency-Key"] = uuid.uuid4().hex
+        case.headers = headers
+    if isinstance(case.body, dict) and case.path.startswith("/api/v1/trades"):
+        case.body = dict(case.body)
+        _make_exit_consistent(case.body, patch=case.method.upper() == "PATCH")
+
+
+def _make_exit_consistent(body: dict, *, patch: bool) -> None:
+    has_time, has_price = body.get("exit_time") is not None, body.get("exit_price") is not None
+    if has_time != has_price or (patch and ("exit_time" in body) != ("exit_price" in body)):
+        if has_time or has_price:
+            body.setdefault("exit_time", LAST)
+            body.setdefault("exit_price", 1)
+            body["exit_time"] = body["exit_time"] or LAST
+            body["exit_price"] = body["exit_price"] or 1
+        else:
+            body["exit_time"] = body["exit_price"] = None
+    if patch:
+        if body.get("exit_time") is not None and "entry_time" not in body:
+            body["exit_time"] = LAST
+        if "entry_time" in body and "exit_time" not in body:
+            body["entry_time"] = FIRST
+    ordered = _ordered(body.get("entry_time"), body.get("exit_time"))
+    if body.get("exit_time") is not None and "entry_time" in body and not ordered:
+        body["entry_time"], body["exit_time"] = body["exit_time"], body["entry_time"]
