@@ -87,6 +87,11 @@ def test_dates_that_could_be_either_order_are_read_month_first():
     assert parse(text, ZoneInfo("UTC")).fills[0].time == datetime(2025, 2, 3, 9, 30, tzinfo=UTC)
 
 
+def test_a_semicolon_grid_whose_dates_could_be_either_order_is_read_day_first():
+    text = HEADER.replace(",", ";") + "\nES 03-25;Buy;1;6000,25;02/03/2025 09:30:00;a;Entry;1 L;;;;1;Sim101;;\n"
+    assert parse(text, ZoneInfo("UTC")).fills[0].time == datetime(2025, 3, 2, 9, 30, tzinfo=UTC)
+
+
 def test_columns_are_read_by_name_in_any_order_and_some_may_be_hidden():
     text = "Instrument,Action,Time,Price,E/X,Connection,Quantity,Account display name\n"
     text += "MNQZ6,Sell,9/15/2026 9:39,29441.25,Exit,TRADEIFY,6,ACCOUNT-1\n"

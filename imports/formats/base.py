@@ -236,16 +236,17 @@ def require_decimal(text: str | None, what: str, *, decimal_comma: bool = False)
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
 
 
-def day_first(values: Iterable[str]) -> bool:
+def day_first(values: Iterable[str], *, default: bool = False) -> bool:
     """Whether the numeric dates of a file are day-first (`27/04/2026`): some first number is over
-    12. A file whose dates are all ambiguous (`4/5/2026`) is read month-first, as en-US writes it."""
+    12 (some second one: month-first). A file whose dates are all ambiguous (`4/5/2026`) gets
+    `default`: month-first as en-US writes it, unless the file's locale says otherwise."""
     for value in values:
         match = _NUMERIC_DATE.match(value)
         if match and int(match.group(1)) > 12:
             return True
         if match and int(match.group(2)) > 12:
             return False
-    return False
+    return default
 
 
 def parse_time(text: str | None, formats: Iterable[str], tz: ZoneInfo, what: str = "time") -> datetime:

@@ -60,9 +60,10 @@ def detect(head: str) -> bool:
     return found is not None and set(REQUIRED) <= base.find_columns(found[1], COLUMNS).keys()
 
 
-def time_formats(values: list[str]) -> tuple[str, ...]:
-    """The strptime formats for a NinjaTrader file's times, day-first ones first when its dates are."""
-    return DAY_FIRST + MONTH_FIRST if base.day_first(values) else MONTH_FIRST + DAY_FIRST
+def time_formats(values: list[str], *, semicolons: bool) -> tuple[str, ...]:
+    """The strptime formats for a NinjaTrader file's times, day-first ones first when its dates are;
+    a `;`-separated file comes from a decimal-comma culture, and those write the day first."""
+    return DAY_FIRST + MONTH_FIRST if base.day_first(values, default=semicolons) else MONTH_FIRST + DAY_FIRST
 
 
 def asset_class(instrument: str) -> str:
@@ -78,7 +79,7 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
     if not set(REQUIRED) <= columns.keys():
         raise base.FormatError(MISSING_COLUMNS)
     records = [(row, cells) for row, cells in base.csv_rows(text, delimiter=delimiter) if row > header_row]
-    formats = time_formats([base.cell(cells, columns["time"]) for _, cells in records])
+    formats = time_formats([base.cell(cells, columns["time"]) for _, cells in records], semicolons=delimiter == ";")
     for row, cells in records:
         if cells == header:
             continue
