@@ -141,8 +141,11 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
             items.append(base.RowError(row, str(problem)))
             if section == TRADES and values.get("time"):
                 executions.append(_Execution(datetime.min, "", Decimal(0), "", matched=True, broken=True))
+    by_size: dict[tuple[str, Decimal], list[_Execution]] = {}
+    for execution in executions:
+        by_size.setdefault((execution.side, execution.quantity), []).append(execution)
     for row, values in cash_trades:
-        items.append(_apply_costs(row, values, executions))
+        items.append(_apply_costs(row, values, by_size))
     items.extend(_fills(executions, account, tz))
     yield from sorted(items, key=lambda item: item.row)
 
@@ -193,29 +196,26 @@ def _read_execution(row: int, values: dict, executions: list[_Execution]) -> Non
         executions[-1].legs.append(leg)
 
 
-def _apply_costs(row: int, values: dict, executions: list[_Execution]) -> base.Item:
-    """Match a TRD cash line to its execution and spread its costs over the legs; the line's Skip."""
-    try:
-        commission = -(base.parse_decimal(values.get("commission")) or Decimal(0))
-        fees = -(base.parse_decimal(values.get("misc")) or Decimal(0))
-        moment = base.parse_time(f"{values['date']} {values.get('time', '')}", TIME_FORMATS, ZoneInfo("UTC"))
-    except base.RowProblem as problem:
-        return base.RowError(row, f"cash line of a trade: {problem}")
+def _apply_costs(row: int, values: dict, executions: dict[tuple[str, Decimal], list[_Execution]]) -> base.Item:
+    """Match a TRD cash line to its execution and spread its costs over the legs; the line's Skip.
+    `executions` are the Trade History's by (side, quantity): a statement holds thousands."""
     match = _CASH_TRADE.search(values.get("description", ""))
     if match is None:
         return base.Skip(row, UNMATCHED)
+    try:
+        commission = -(base.parse_decimal(values.get("commission")) or Decimal(0))
+        fees = -(base.parse_decimal(values.get("misc")) or Decimal(0))
+        quantity = abs(base.parse_decimal(match.group(2)) or Decimal(0))
+        moment = base.parse_time(f"{values['date']} {values.get('time', '')}", TIME_FORMATS, ZoneInfo("UTC"))
+    except base.RowProblem as problem:
+        return base.RowError(row, f"cash line of a trade: {problem}")
     side = base.BUY if match.group(1).upper() == "BOT" else base.SELL
-    quantity = abs(base.parse_decimal(match.group(2)) or Decimal(0))
     tokens = {token.split(":")[0].upper() for token in match.group(3).split()}
     moment = moment.replace(tzinfo=None)
     candidates = [
         execution
-        for execution in executions
-        if not execution.matched
-        and execution.side == side
-        and execution.quantity == quantity
-        and execution.symbol in tokens
-        and abs(execution.time - moment) <= MATCH_WINDOW
+        for execution in executions.get((side, quantity), ())
+        if not execution.matched and execution.symbol in tokens and abs(execution.time - moment) <= MATCH_WINDOW
     ]
     if not candidates:
         return base.Skip(row, UNMATCHED)
