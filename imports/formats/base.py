@@ -3,7 +3,7 @@ for the text real exports are made of (BOMs, `$1,234.50`, `(75.90)`, local times
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -75,6 +75,19 @@ class RowError:
 
 Item = Fill | Skip | RowError
 
+OUT_OF_RANGE = "a number is out of range"
+
+
+def read_row(row: int, read: Callable[..., Item | Iterable[Item]], *args: object, **kwargs: object) -> list[Item]:
+    """What `read(*args, **kwargs)` makes of a row, or a RowError on it: one bad row never fails a file."""
+    try:
+        result = read(*args, **kwargs)
+    except RowProblem as problem:
+        return [RowError(row, str(problem))]
+    except ArithmeticError:  # Decimal overflow: 1E+999 * 1E+999
+        return [RowError(row, OUT_OF_RANGE)]
+    return [result] if isinstance(result, Fill | Skip | RowError) else list(result)
+
 
 @dataclass
 class Summary:
@@ -139,6 +152,16 @@ def csv_rows(text: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str
 def sniff_delimiter(header_line: str) -> str:
     """`;` for a header written by a decimal-comma locale (more semicolons than commas), else `,`."""
     return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def header_record(text: str) -> tuple[int, list[str], str] | None:
+    """(row, cells, delimiter) of a CSV's first record, the delimiter sniffed from its first line."""
+    line = next((line for line in text.splitlines() if line.strip()), None)
+    if line is None:
+        return None
+    delimiter = sniff_delimiter(line)
+    first = next(csv_rows(text, delimiter=delimiter), None)
+    return (*first, delimiter) if first else None
 
 
 def find_columns(header: list[str], names: dict[str, tuple[str, ...]]) -> dict[str, int]:

@@ -54,31 +54,22 @@ TIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S",
 )  # fmt: skip
 
+REQUIRED = {"time", "instrument", "quantity", "price"}
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}")
 
 MISSING_COLUMNS = "a generic CSV needs the columns time (or date and time), instrument, quantity and price"
 
 
-def _header(text: str) -> tuple[int, list[str], str] | None:
-    """(row, cells, delimiter) of the first non-blank line."""
-    for line in text.splitlines():
-        if line.strip():
-            delimiter = base.sniff_delimiter(line)
-            for row, cells in base.csv_rows(text, delimiter=delimiter):
-                return row, cells, delimiter
-    return None
-
-
 def detect(head: str) -> bool:
     try:
-        found = _header(head)
+        found = base.header_record(head)
     except base.FormatError:
         return False
     if found is None:
         return False
     _, header, delimiter = found
     columns = base.find_columns(header, COLUMNS)
-    if not ({"time", "instrument", "quantity", "price"} <= columns.keys()):
+    if not columns.keys() >= REQUIRED:
         return False
     if "side" in columns:
         return True
@@ -91,22 +82,18 @@ def detect(head: str) -> bool:
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
-    found = _header(text)
+    found = base.header_record(text)
     if found is None:
         raise base.FormatError(MISSING_COLUMNS)
     header_row, header, delimiter = found
     columns = base.find_columns(header, COLUMNS)
-    if not ({"time", "instrument", "quantity", "price"} <= columns.keys()):
+    if not columns.keys() >= REQUIRED:
         raise base.FormatError(MISSING_COLUMNS)
+    names = [base.normalise_header(title) for title in header]
     for row, cells in base.csv_rows(text, delimiter=delimiter):
-        if row <= header_row or [base.normalise_header(c) for c in cells] == [base.normalise_header(c) for c in header]:
+        if row <= header_row or [base.normalise_header(c) for c in cells] == names:  # a repeated header
             continue
-        try:
-            yield _fill(row, cells, columns, semicolons=delimiter == ";", tz=tz)
-        except base.RowProblem as problem:
-            yield base.RowError(row, str(problem))
-        except ArithmeticError:
-            yield base.RowError(row, "a number is out of range")
+        yield from base.read_row(row, _fill, row, cells, columns, semicolons=delimiter == ";", tz=tz)
 
 
 def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bool, tz: ZoneInfo) -> base.Fill:

@@ -42,19 +42,9 @@ FUTURES_NAME = re.compile(r"^\S+ (?:\d{2}-\d{2}|[A-Z]{3}\d{2})$")
 MISSING_COLUMNS = "a NinjaTrader Executions export needs the columns " + ", ".join(REQUIRED)
 
 
-def header_of(text: str) -> tuple[int, list[str], str] | None:
-    """(row, cells, delimiter) of the first non-blank line of a NinjaTrader grid export."""
-    line = next((line for line in text.splitlines() if line.strip()), None)
-    if line is None:
-        return None
-    delimiter = base.sniff_delimiter(line)
-    first = next(base.csv_rows(text, delimiter=delimiter), None)
-    return (*first, delimiter) if first else None
-
-
 def detect(head: str) -> bool:
     try:
-        found = header_of(head)
+        found = base.header_record(head)
     except base.FormatError:
         return False
     return found is not None and set(REQUIRED) <= base.find_columns(found[1], COLUMNS).keys()
@@ -71,7 +61,7 @@ def asset_class(instrument: str) -> str:
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
-    found = header_of(text)
+    found = base.header_record(text)
     if found is None:
         raise base.FormatError(MISSING_COLUMNS)
     header_row, header, delimiter = found
@@ -83,12 +73,7 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
     for row, cells in records:
         if cells == header:
             continue
-        try:
-            yield _fill(row, cells, columns, semicolons=delimiter == ";", formats=formats, tz=tz)
-        except base.RowProblem as problem:
-            yield base.RowError(row, str(problem))
-        except ArithmeticError:
-            yield base.RowError(row, "a number is out of range")
+        yield from base.read_row(row, _fill, row, cells, columns, semicolons=delimiter == ";", formats=formats, tz=tz)
 
 
 def _fill(

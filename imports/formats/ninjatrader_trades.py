@@ -46,14 +46,14 @@ MISSING_COLUMNS = "a NinjaTrader Trades export needs the columns " + ", ".join(R
 
 def detect(head: str) -> bool:
     try:
-        found = ninjatrader.header_of(head)
+        found = base.header_record(head)
     except base.FormatError:
         return False
     return found is not None and set(REQUIRED) <= base.find_columns(found[1], COLUMNS).keys()
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
-    found = ninjatrader.header_of(text)
+    found = base.header_record(text)
     if found is None:
         raise base.FormatError(MISSING_COLUMNS)
     header_row, header, delimiter = found
@@ -66,12 +66,7 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
     for row, cells in records:
         if cells == header:
             continue
-        try:
-            yield from _fills(row, cells, columns, semicolons=delimiter == ";", formats=formats, tz=tz)
-        except base.RowProblem as problem:
-            yield base.RowError(row, str(problem))
-        except ArithmeticError:
-            yield base.RowError(row, "a number is out of range")
+        yield from base.read_row(row, _fills, row, cells, columns, semicolons=delimiter == ";", formats=formats, tz=tz)
 
 
 def _fills(

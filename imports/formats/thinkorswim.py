@@ -240,12 +240,7 @@ def _spread(legs: list[_Leg], amount: Decimal, attribute: str) -> None:
 def _fills(executions: list[_Execution], account: base.AccountRef | None, tz: ZoneInfo) -> Iterator[base.Item]:
     for execution in executions:
         for leg in execution.legs:
-            try:
-                yield _fill(leg, execution.time.replace(tzinfo=tz), account)
-            except base.RowProblem as problem:
-                yield base.RowError(leg.row, str(problem))
-            except ArithmeticError:
-                yield base.RowError(leg.row, "a number is out of range")
+            yield from base.read_row(leg.row, _fill, leg, execution.time.replace(tzinfo=tz), account)
 
 
 def _fill(leg: _Leg, moment: datetime, account: base.AccountRef | None) -> base.Fill:

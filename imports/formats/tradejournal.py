@@ -55,12 +55,7 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
     for row, cells in rows:
         if _is_header(cells):
             continue
-        try:
-            yield from _fills(row, dict(zip(COLUMNS, cells, strict=False)), tz)
-        except base.RowProblem as problem:
-            yield base.RowError(row, str(problem))
-        except ArithmeticError:
-            yield base.RowError(row, "a number is out of range")
+        yield from base.read_row(row, _fills, row, dict(zip(COLUMNS, cells, strict=False)), tz)
 
 
 def _fills(row: int, values: dict[str, str], tz: ZoneInfo) -> list[base.Fill]:

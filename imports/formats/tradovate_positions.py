@@ -57,12 +57,7 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
     for row, cells in base.csv_rows(text):
         if row <= header_row or cells == header:
             continue
-        try:
-            yield from _pair(row, cells, columns, tz)
-        except base.RowProblem as problem:
-            yield base.RowError(row, str(problem))
-        except ArithmeticError:
-            yield base.RowError(row, "a number is out of range")
+        yield from base.read_row(row, _pair, row, cells, columns, tz)
 
 
 def _pair(row: int, cells: list[str], columns: dict[str, int], tz: ZoneInfo) -> list[base.Item]:
