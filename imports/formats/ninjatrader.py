@@ -39,7 +39,7 @@ DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d.%m.
 # "MNQ MAR25", "MNQ 03-25": NinjaTrader's names for a futures contract.
 FUTURES_NAME = re.compile(r"^\S+ (?:\d{2}-\d{2}|[A-Z]{3}\d{2})$")
 
-MISSING_COLUMNS = "a NinjaTrader Executions export needs the columns " + ", ".join(REQUIRED)
+MISSING_COLUMNS = "a NinjaTrader Executions export needs the columns Instrument, Action, Quantity, Price, Time, E/X"
 
 
 def detect(head: str) -> bool:

@@ -41,7 +41,10 @@ SIDES = {"long": (base.BUY, base.SELL), "short": (base.SELL, base.BUY)}
 # Exchange, clearing and NFA fees of a futures round trip stay within a few dollars a contract.
 UNLISTED_FEES_PER_CONTRACT = Decimal(10)
 
-MISSING_COLUMNS = "a NinjaTrader Trades export needs the columns " + ", ".join(REQUIRED)
+MISSING_COLUMNS = (
+    "a NinjaTrader Trades export needs the columns Instrument, Market pos., Qty, Entry price, Exit price, "
+    "Entry time, Exit time"
+)
 
 
 def detect(head: str) -> bool:
