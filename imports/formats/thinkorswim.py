@@ -61,6 +61,7 @@ CASH_LINES = {
     "ADJ": "cash adjustment, not a trade",
     "RAD": "position removed or delivered (expiration, assignment): a cash line, not a fill",
 }
+# A cash line's time is the execution's to the second, but statements re-saved by Excel keep the minute.
 MATCH_WINDOW = timedelta(minutes=2)
 _ACCOUNT = re.compile(r"Account Statement for (\S+)(?:\s+\((.*?)\))?\s+since", re.IGNORECASE)
 _CASH_TRADE = re.compile(r"\b(BOT|SOLD)\s+([+-]?[\d,.]+)\s+(.*?)\s*@", re.IGNORECASE)
@@ -104,10 +105,10 @@ class _Execution:
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
-    lines = _lines(text)
-    if not detect(text[:16384]):
+    head = text[:16384]
+    if not detect(head):
         raise base.FormatError(NOT_A_STATEMENT)
-    account = _account(lines[:3])
+    account = _account(_lines(head)[:3])
     items: list[base.Item] = []
     executions: list[_Execution] = []
     cash_trades: list[tuple[int, dict]] = []
