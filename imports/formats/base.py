@@ -3,7 +3,7 @@ for the text real exports are made of (BOMs, `$1,234.50`, `(75.90)`, local times
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -75,6 +75,19 @@ class RowError:
 
 Item = Fill | Skip | RowError
 
+OUT_OF_RANGE = "a number is out of range"
+
+
+def read_row(row: int, read: Callable[..., Item | Iterable[Item]], *args: object, **kwargs: object) -> list[Item]:
+    """What `read(*args, **kwargs)` makes of a row, or a RowError on it: one bad row never fails a file."""
+    try:
+        result = read(*args, **kwargs)
+    except RowProblem as problem:
+        return [RowError(row, str(problem))]
+    except ArithmeticError:  # Decimal overflow: 1E+999 * 1E+999
+        return [RowError(row, OUT_OF_RANGE)]
+    return [result] if isinstance(result, Fill | Skip | RowError) else list(result)
+
 
 @dataclass
 class Summary:
@@ -123,12 +136,54 @@ def csv_rows(text: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str
     Row numbers count records as a spreadsheet shows them (a quoted newline stays in its record).
     """
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    for row, record in enumerate(reader, start=1):
-        cells = [cell.strip() for cell in record]
-        while cells and cells[-1] == "":
-            cells.pop()
-        if cells:
-            yield row, cells
+    try:
+        for row, record in enumerate(reader, start=1):
+            cells = [cell.strip() for cell in record]
+            while cells and cells[-1] == "":
+                cells.pop()
+            if cells:
+                yield row, cells
+    except csv.Error as exc:
+        # A field past the csv module's size limit, a NUL byte: the file as a whole is unreadable.
+        msg = f"the file is not a readable CSV ({exc})"
+        raise FormatError(msg) from None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """`;` for a header written by a decimal-comma locale (more semicolons than commas), else `,`."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def header_record(text: str) -> tuple[int, list[str], str] | None:
+    """(row, cells, delimiter) of a CSV's first record, the delimiter sniffed from its first line."""
+    line = next((line for line in text.splitlines() if line.strip()), None)
+    if line is None:
+        return None
+    delimiter = sniff_delimiter(line)
+    first = next(csv_rows(text, delimiter=delimiter), None)
+    return (*first, delimiter) if first else None
+
+
+def find_columns(header: list[str], names: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """{field: column index} for each field whose name (or an alias) is in `header`, matched with
+    normalise_header; the first column wins when a name repeats. Absent fields are left out."""
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        positions.setdefault(normalise_header(title), index)
+    found = {}
+    for field_name, aliases in names.items():
+        for alias in aliases:
+            if alias in positions:
+                found[field_name] = positions[alias]
+                break
+    return found
+
+
+def cell(cells: list[str], index: int | None) -> str:
+    """The cell at `index`; "" when the column is absent or the row is short (trailing cells dropped)."""
+    if index is None or index >= len(cells):
+        return ""
+    return cells[index]
 
 
 def normalise_header(name: str) -> str:
@@ -172,6 +227,26 @@ def parse_decimal(text: str | None, *, decimal_comma: bool = False) -> Decimal |
     return -number if negative else number
 
 
+def parse_local_decimal(text: str | None, *, semicolons: bool) -> Decimal | None:
+    """A number from a file whose locale is unknown: in a `;`-separated file a comma is the decimal
+    mark (`7200,75`, `1.234,50`), a point alone is one too (`21000.25`, invariant culture)."""
+    return parse_decimal(text, decimal_comma=semicolons and "," in (text or ""))
+
+
+def implied_multiplier(money: Decimal, points: Decimal, quantity: Decimal) -> Decimal | None:
+    """The point value a money column implies (money / (points * quantity)), to 6 decimals; None when
+    the price did not move, so the money says nothing about it."""
+    if points == 0 or quantity == 0:
+        return None
+    try:
+        value = abs(money / (points * quantity)).quantize(Decimal("0.000001")).normalize()
+    except ArithmeticError:  # 1E+999 money: no point value to read from it
+        return None
+    if not value:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
 def require_decimal(text: str | None, what: str, *, decimal_comma: bool = False) -> Decimal:
     value = parse_decimal(text, decimal_comma=decimal_comma)
     if value is None:
@@ -180,6 +255,21 @@ def require_decimal(text: str | None, what: str, *, decimal_comma: bool = False)
 
 
 # --- Times ------------------------------------------------------------------------------------
+
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
+def day_first(values: Iterable[str], *, default: bool = False) -> bool:
+    """Whether the numeric dates of a file are day-first (`27/04/2026`): some first number is over
+    12 (some second one: month-first). A file whose dates are all ambiguous (`4/5/2026`) gets
+    `default`: month-first as en-US writes it, unless the file's locale says otherwise."""
+    for value in values:
+        match = _NUMERIC_DATE.match(value)
+        if match and int(match.group(1)) > 12:
+            return True
+        if match and int(match.group(2)) > 12:
+            return False
+    return default
 
 
 def parse_time(text: str | None, formats: Iterable[str], tz: ZoneInfo, what: str = "time") -> datetime:

@@ -1,0 +1,153 @@
+"""Our documented CSV of fills, for any broker a spreadsheet can export: one execution per row.
+
+Columns (a header row, any order, names matched case-insensitively; `_`, `.` and spaces alike):
+    time          also: datetime; or two columns, date and time
+    instrument    also: symbol
+    side          buy/sell, b/s, bot/sld, long/short; with no side, a negative quantity is a sell
+    quantity      also: qty, shares, contracts
+    price
+    commission    optional
+    fees          optional
+    exec_id       optional; also: execution id, fill id
+    account       optional
+    multiplier    optional
+    asset_class   optional: stock, future, option, future_option, crypto, forex, cfd
+    effect        optional: open, close
+Delimiter `,` or `;` (from the header line); in a `;` file a comma is the decimal mark. Times are
+ISO 8601, `MM/DD/YYYY HH:MM[:SS]` or `DD.MM.YYYY HH:MM[:SS]`; without an offset they are in `tz`.
+Commission and fees are costs: their sign is ignored, as spreadsheets write them either way.
+"""
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from imports.formats import base
+
+NAME = "generic"
+BROKER = "Generic CSV"
+
+COLUMNS = {
+    "time": ("time", "datetime"),
+    "date": ("date",),
+    "instrument": ("instrument", "symbol"),
+    "side": ("side",),
+    "quantity": ("quantity", "qty", "shares", "contracts"),
+    "price": ("price",),
+    "commission": ("commission",),
+    "fees": ("fees",),
+    "exec_id": ("exec id", "execution id", "fill id"),
+    "account": ("account",),
+    "multiplier": ("multiplier",),
+    "asset_class": ("asset class",),
+    "effect": ("effect",),
+}
+SIDES = {
+    "buy": base.BUY, "b": base.BUY, "bot": base.BUY, "long": base.BUY,
+    "sell": base.SELL, "s": base.SELL, "sld": base.SELL, "short": base.SELL,
+}  # fmt: skip
+ASSET_CLASSES = (base.STOCK, base.FUTURE, base.OPTION, base.FUTURE_OPTION, base.CRYPTO, base.FOREX, base.CFD)
+EFFECTS = {"open": base.OPEN, "close": base.CLOSE}
+TIME_FORMATS = (
+    "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
+    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S",
+)  # fmt: skip
+
+REQUIRED = {"time", "instrument", "quantity", "price"}
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}")
+
+MISSING_COLUMNS = "a generic CSV needs the columns time (or date and time), instrument, quantity and price"
+
+
+def detect(head: str) -> bool:
+    try:
+        found = base.header_record(head)
+    except base.FormatError:
+        return False
+    if found is None:
+        return False
+    _, header, delimiter = found
+    columns = base.find_columns(header, COLUMNS)
+    if not columns.keys() >= REQUIRED:
+        return False
+    if "side" in columns:
+        return True
+    # No side column: only a file whose quantities carry the sign is ours (NinjaTrader's grid has
+    # the same time/instrument/quantity/price names, with an Action column and positive quantities).
+    for _, cells in list(base.csv_rows(head, delimiter=delimiter))[1:]:
+        if base.cell(cells, columns["quantity"]).startswith("-"):
+            return True
+    return False
+
+
+def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
+    found = base.header_record(text)
+    if found is None:
+        raise base.FormatError(MISSING_COLUMNS)
+    header_row, header, delimiter = found
+    columns = base.find_columns(header, COLUMNS)
+    if not columns.keys() >= REQUIRED:
+        raise base.FormatError(MISSING_COLUMNS)
+    names = [base.normalise_header(title) for title in header]
+    for row, cells in base.csv_rows(text, delimiter=delimiter):
+        if row <= header_row or [base.normalise_header(c) for c in cells] == names:  # a repeated header
+            continue
+        yield from base.read_row(row, _fill, row, cells, columns, semicolons=delimiter == ";", tz=tz)
+
+
+def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bool, tz: ZoneInfo) -> base.Fill:
+    def text(name: str) -> str:
+        return base.cell(cells, columns.get(name))
+
+    def number(name: str) -> Decimal | None:
+        return base.parse_local_decimal(text(name), semicolons=semicolons)
+
+    moment = text("time")
+    if text("date") and _CLOCK.match(moment):
+        moment = f"{text('date')} {moment}"
+    instrument = text("instrument").upper()
+    if not instrument:
+        raise base.RowProblem("the instrument is missing")
+    quantity = number("quantity")
+    if quantity is None:
+        raise base.RowProblem("the quantity is missing")
+    side_text = text("side").lower()
+    if side_text:
+        if side_text not in SIDES:
+            raise base.RowProblem(f"the side {text('side')!r} is not buy or sell")
+        side = SIDES[side_text]
+    else:
+        side = base.SELL if quantity < 0 else base.BUY
+    quantity = abs(quantity)
+    if quantity == 0:
+        raise base.RowProblem("the quantity is 0")
+    asset_class = text("asset_class").lower()
+    if asset_class and asset_class not in ASSET_CLASSES:
+        raise base.RowProblem(f"the asset class {text('asset_class')!r} is not one of {', '.join(ASSET_CLASSES)}")
+    price = number("price")
+    if price is None:
+        raise base.RowProblem("the price is missing")
+    if price < 0 or (price == 0 and asset_class not in (base.OPTION, base.FUTURE_OPTION)):
+        raise base.RowProblem("the price must be above 0 (0 only for an expired option)")
+    effect_text = text("effect").lower()
+    if effect_text and effect_text not in EFFECTS:
+        raise base.RowProblem(f"the effect {text('effect')!r} is not open or close")
+    multiplier = number("multiplier")
+    if multiplier is not None and multiplier <= 0:
+        raise base.RowProblem("the multiplier must be above 0")
+    return base.Fill(
+        row=row,
+        instrument=instrument,
+        time=base.parse_time(moment, TIME_FORMATS, tz),
+        side=side,
+        quantity=quantity,
+        price=price,
+        commission=abs(number("commission") or Decimal(0)),
+        fees=abs(number("fees") or Decimal(0)),
+        exec_id=text("exec_id") or None,
+        account=base.AccountRef(number=text("account")) if text("account") else None,
+        multiplier=multiplier,
+        asset_class=asset_class,
+        effect=EFFECTS.get(effect_text),
+    )

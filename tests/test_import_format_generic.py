@@ -1,0 +1,168 @@
+"""The generic CSV of fills: documented columns, either delimiter, signed quantities, bad rows."""
+
+import json
+import re
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from imports.formats import base, generic
+
+DATA = Path(__file__).parent / "data" / "imports"
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def sample(name: str) -> str:
+    return base.decode((DATA / "generic" / name).read_bytes())
+
+
+def parse(text: str, tz: ZoneInfo = NEW_YORK) -> base.Summary:
+    return base.Summary.of(generic.parse(text, tz=tz))
+
+
+@pytest.mark.parametrize("name", ["fills.csv", "fills_semicolon_cp1252.csv"])
+def test_samples_give_the_fills_skips_and_errors_worked_out_by_hand(name):
+    expected = json.loads((DATA / "generic" / f"{name}.expected.json").read_text())
+    summary = parse(sample(name), ZoneInfo(expected["tz"]))
+    assert len(summary.fills) == expected["fills"]
+    assert [(s.row, text in s.reason) for s, (_, text) in zip(summary.skipped, expected["skipped"], strict=True)] == [
+        (row, True) for row, _ in expected["skipped"]
+    ]
+    assert [(e.row, text in e.message) for e, (_, text) in zip(summary.errors, expected["errors"], strict=True)] == [
+        (row, True) for row, _ in expected["errors"]
+    ]
+
+
+def test_docstring_lists_exactly_the_columns_the_parser_accepts():
+    listed = set()
+    for line in generic.__doc__.split("Columns", 1)[1].split("Delimiter", 1)[0].splitlines()[1:]:
+        name, _, rest = line.strip().partition(" ")
+        listed.add(name.replace("_", " "))
+        also = re.search(r"also: ([^;]+)", rest)
+        listed.update(alias.strip() for alias in also.group(1).split(",")) if also else None
+        listed.update(["date", "time"] if "date and time" in rest else [])
+    accepted = {alias for aliases in generic.COLUMNS.values() for alias in aliases}
+    assert listed == accepted
+
+
+def test_sides_in_every_documented_spelling_and_a_signed_quantity():
+    text = "time,symbol,side,qty,price\n" + "".join(
+        f"2025-01-02T10:00:0{i},ES,{side},{qty},5000\n"
+        for i, (side, qty) in enumerate(
+            [
+                ("buy", 1),
+                ("B", 1),
+                ("BOT", 1),
+                ("long", 1),
+                ("sell", 1),
+                ("s", 1),
+                ("SLD", 1),
+                ("Short", 1),
+                ("", -3),
+                ("", 2),
+            ]
+        )
+    )
+    summary = parse(text)
+    assert [f.side for f in summary.fills] == [base.BUY] * 4 + [base.SELL] * 5 + [base.BUY]
+    assert summary.fills[8].quantity == Decimal(3)
+
+
+def test_date_and_time_columns_combine_and_naive_times_are_in_the_tz():
+    summary = parse("Date,Time,Instrument,Side,Quantity,Price\n2025-07-01,09:30:00,AAPL,buy,10,200\n")
+    assert summary.fills[0].time == datetime(2025, 7, 1, 13, 30, tzinfo=UTC)
+
+
+def test_an_offset_in_the_text_wins_over_the_tz():
+    summary = parse("time,instrument,side,quantity,price\n2025-07-01T09:30:00+02:00,AAPL,buy,10,200\n")
+    assert summary.fills[0].time == datetime(2025, 7, 1, 7, 30, tzinfo=UTC)
+
+
+def test_semicolon_file_reads_decimal_commas_and_thousands_points():
+    fills = parse(sample("fills_semicolon_cp1252.csv"), ZoneInfo("Europe/Berlin")).fills
+    assert [f.price for f in fills[-2:]] == [Decimal("1012.40"), Decimal("1020.00")]
+    assert fills[0].commission == Decimal("4.90")
+    assert fills[0].time == datetime(2025, 1, 15, 8, 5, 12, tzinfo=UTC)
+
+
+def test_optional_columns_fill_the_fill():
+    fill = parse(sample("fills.csv")).fills[-1]
+    assert (fill.exec_id, fill.account, fill.multiplier, fill.asset_class, fill.effect, fill.instrument) == (
+        "51ffcc4bd918474cac55756c91676067",
+        base.AccountRef(number="Sim101"),
+        Decimal(2),
+        base.FUTURE,
+        base.CLOSE,
+        "MNQ MAR25",
+    )
+
+
+def test_costs_written_negative_are_stored_as_costs():
+    fill = parse(
+        "time,instrument,side,quantity,price,commission,fees\n2025-01-02 10:00,AAPL,buy,1,10,-1.25,(0.30)\n"
+    ).fills[0]
+    assert (fill.commission, fill.fees) == (Decimal("1.25"), Decimal("0.30"))
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("2025-01-02 10:00,AAPL,buy,abc,10", "not a number"),
+        ("2025-13-45 10:00,AAPL,buy,1,10", "not a date"),
+        ("2025-01-02 10:00,AAPL,buy,0,10", "quantity is 0"),
+        ("2025-01-02 10:00,AAPL,buy,1,0", "above 0"),
+        ("2025-01-02 10:00,,buy,1,10", "instrument is missing"),
+        ("2025-01-02 10:00,AAPL,buy,1", "price is missing"),
+    ],
+)
+def test_a_bad_row_is_an_error_on_its_row_and_the_rest_still_imports(row, message):
+    summary = parse(f"time,instrument,side,quantity,price\n{row}\n2025-01-02 10:01,AAPL,sell,1,11\n")
+    assert [(e.row, message in e.message) for e in summary.errors] == [(2, True)]
+    assert [f.row for f in summary.fills] == [3]
+
+
+def test_an_expired_option_may_close_at_zero():
+    text = "time,instrument,side,quantity,price,asset_class\n2025-01-17 16:00,SPY 250117C600,sell,1,0,option\n"
+    assert parse(text).fills[0].price == 0
+
+
+def test_detection_needs_the_documented_columns():
+    assert generic.detect("time,instrument,side,quantity,price\n")
+    assert generic.detect("Date;Time;Symbol;Qty;Price\n01.02.2025;10:00;SAP;-5;240,10\n")
+    assert not generic.detect("time,instrument,quantity,price\n2025-01-02,ES,1,5000\n")  # unsigned, no side
+    assert not generic.detect("instrument,side,quantity,price\n")
+
+
+def test_samples_of_other_formats_are_not_generic():
+    for path in DATA.glob("*/*"):
+        if path.suffix in (".json", ".md") or path.name.startswith("."):
+            continue
+        assert generic.detect(base.decode(path.read_bytes())[: 16 * 1024]) == (path.parent.name == "generic"), path
+
+
+HEADER = b"time,instrument,side,quantity,price\n"
+HOSTILE = {
+    "garbage bytes": (bytes(range(256)) * 40, "format error"),
+    "truncated mid-row": (HEADER + b"2025-01-02 10:00,AAPL,buy,1,10\n2025-01-02 10:01,AAPL,se", "row error"),
+    "one column": (b"time\n2025-01-02\n", "format error"),
+    "huge number": (HEADER + b"2025-01-02 10:00,AAPL,buy,1E+999999999,10\n", "row error"),
+    "10000 columns": (HEADER + b"2025-01-02 10:00,AAPL,buy,1,10" + b",x" * 10_000 + b"\n", "fill"),
+    "giant field": (HEADER + b'2025-01-02 10:00,"' + b"A" * 200_000 + b'",buy,1,10\n', "format error"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_file_gives_a_format_error_or_row_errors_quickly(name):
+    data, outcome = HOSTILE[name]
+    started = time.perf_counter()
+    try:
+        summary = parse(base.decode(data))
+        result = "row error" if summary.errors else "fill" if summary.fills else "nothing"
+    except base.FormatError:
+        result = "format error"
+    assert time.perf_counter() - started < 2
+    assert result == outcome
