@@ -136,9 +136,12 @@ def _with_point_values(items: list) -> list[Fill | Skip | RowError]:
         signed = fill.quantity if fill.side == base.BUY else -fill.quantity
         if lots and (lots > 0) != (signed > 0):
             closed = min(abs(lots), fill.quantity)
-            value = base.implied_multiplier(deal.profit, abs(fill.price - average), closed)
-            if value and abs(deal.profit) > best.get(fill.instrument, (Decimal(-1), None))[0]:
-                best[fill.instrument] = (abs(deal.profit), _significant(value))
+            try:
+                value = base.implied_multiplier(deal.profit, abs(fill.price - average), closed)
+                if value and abs(deal.profit) > best.get(fill.instrument, (Decimal(-1), None))[0]:
+                    best[fill.instrument] = (abs(deal.profit), _significant(value))
+            except ArithmeticError:
+                pass  # an absurd profit tells nothing about the lot size; the table decides
             remaining = lots + signed
             average = average if remaining and (remaining > 0) == (lots > 0) else fill.price
         else:
