@@ -150,6 +150,17 @@ def test_a_sectioned_flex_csv_keeps_each_accounts_rows_apart():
     assert fill_at(summary, 16).effect == base.OPEN
 
 
+def test_a_data_line_without_its_header_is_an_error_on_its_row():
+    text = (
+        sample("ibkr_flex_sections.csv")
+        .decode()
+        .replace(
+            '"BOS","CTRN","Cash Transactions"\n"HEADER","CTRN"', '"BOS","CTRN","Cash Transactions"\n"HEADER","POST"'
+        )
+    )
+    assert [error.row for error in parse(text).errors] == [9]
+
+
 def test_an_activity_statement_gives_effects_from_the_code_and_the_point_value_from_the_proceeds():
     summary = parse(sample("ibkr_activity.csv"))
     bought, sold = fill_at(summary, 19), fill_at(summary, 20)

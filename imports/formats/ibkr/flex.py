@@ -109,7 +109,9 @@ def parse_csv(rows: list[tuple[int, list[str]]], tz: ZoneInfo) -> Iterator[Fill 
                 names, section = [_key(cell) for cell in cells], code
                 continue
             if code != section:
-                raise base.FormatError(f"row {row}: a {code} record under the {section} header")
+                if code in (_CSV_TRADES, _CSV_CASH):
+                    records.append(Record(row, "Unheaded", {}))
+                continue
         elif {_key(cell) for cell in cells} & _CSV_FIELDS and not any(_is_number(cell) for cell in cells):
             names = [_key(cell) for cell in cells]
             section = _CSV_TRADES if "buysell" in names else _CSV_CASH if "amount" in names else "OTHER"
@@ -139,6 +141,8 @@ def _items(records: list[Record], tz: ZoneInfo) -> Iterator[Fill | Skip | RowErr
 
 
 def _item(record: Record, tz: ZoneInfo, executed: set[str], clock: base.DayClock) -> Fill | Skip | None:
+    if record.tag == "Unheaded":
+        raise base.RowProblem("a DATA line without the HEADER line that names its columns")
     if record.tag == "CashTransaction":
         kind = record.get("type")
         return Skip(record.row, _CASH_REASONS.get(kind.lower(), f"{kind or 'cash transaction'}, not a trade"))
