@@ -5,7 +5,7 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -291,3 +291,49 @@ def parse_time(text: str | None, formats: Iterable[str], tz: ZoneInfo, what: str
     if parsed is None:
         raise RowProblem(f"the {what} {raw!r} is not a date and time this format writes")
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
+
+
+# --- Shared by several formats (added with tastytrade, schwab, ibkr, binance, mt5) -----------------
+
+
+def tidy(number: Decimal) -> Decimal:
+    """`100.0000` → `100`, `0.6200` → `0.62`, without the exponent form `normalize()` gives 100."""
+    number = number.normalize()
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+
+
+def implied_multiplier(money: Decimal | None, price: Decimal, quantity: Decimal) -> Decimal | None:
+    """The point value a money column implies (abs(money) / (price * quantity)), to 4 decimals;
+    None when the row cannot tell (no money, or a zero price or quantity)."""
+    if not money or not price or not quantity:
+        return None
+    return tidy((abs(money) / (price * quantity)).quantize(Decimal("0.0001")))
+
+
+def header_index(cells: Iterable[str]) -> dict[str, int]:
+    """Column positions by normalised name; the first of two same-named columns wins."""
+    index: dict[str, int] = {}
+    for position, name in enumerate(cells):
+        index.setdefault(normalise_header(name), position)
+    return index
+
+
+SESSION_CLOSE = time(16, 0)
+
+
+class DayClock:
+    """Times for files that state only a date: the US session close (16:00 local in `tz`), the k-th
+    fill of an instrument that day k seconds later, so same-day fills keep the file's order.
+
+    Feed fills in the order they happened. Counting per instrument (not per file) keeps a fill's
+    time stable when an export that overlaps an earlier one adds other instruments' rows that day.
+    """
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self._seen: dict[tuple[date, str], int] = {}
+
+    def at(self, day: date, instrument: str) -> datetime:
+        count = self._seen.get((day, instrument), 0)
+        self._seen[(day, instrument)] = count + 1
+        return datetime.combine(day, SESSION_CLOSE, tzinfo=self.tz) + timedelta(seconds=count)
