@@ -233,18 +233,22 @@ def parse_local_decimal(text: str | None, *, semicolons: bool) -> Decimal | None
     return parse_decimal(text, decimal_comma=semicolons and "," in (text or ""))
 
 
-def implied_multiplier(money: Decimal, points: Decimal, quantity: Decimal) -> Decimal | None:
-    """The point value a money column implies (money / (points * quantity)), to 6 decimals; None when
-    the price did not move, so the money says nothing about it."""
-    if points == 0 or quantity == 0:
+def implied_multiplier(money: Decimal | None, points: Decimal, quantity: Decimal) -> Decimal | None:
+    """The point value a money column implies: |money / (points * quantity)|, to 6 decimals. None
+    when the row cannot tell (no money, or the price did not move, or no quantity)."""
+    if not money or not points or not quantity:
         return None
     try:
-        value = abs(money / (points * quantity)).quantize(Decimal("0.000001")).normalize()
+        value = abs(money / (points * quantity)).quantize(Decimal("0.000001"))
     except ArithmeticError:  # 1E+999 money: no point value to read from it
         return None
-    if not value:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+    return tidy(value) if value else None
+
+
+def tidy(number: Decimal) -> Decimal:
+    """`100.0000` → `100`, `0.6200` → `0.62`, without the exponent form `normalize()` gives 100."""
+    number = number.normalize()
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
 
 
 def require_decimal(text: str | None, what: str, *, decimal_comma: bool = False) -> Decimal:
@@ -294,20 +298,6 @@ def parse_time(text: str | None, formats: Iterable[str], tz: ZoneInfo, what: str
 
 
 # --- Shared by several formats (added with tastytrade, schwab, ibkr, binance, mt5) -----------------
-
-
-def tidy(number: Decimal) -> Decimal:
-    """`100.0000` → `100`, `0.6200` → `0.62`, without the exponent form `normalize()` gives 100."""
-    number = number.normalize()
-    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
-
-
-def implied_multiplier(money: Decimal | None, price: Decimal, quantity: Decimal) -> Decimal | None:
-    """The point value a money column implies (abs(money) / (price * quantity)), to 4 decimals;
-    None when the row cannot tell (no money, or a zero price or quantity)."""
-    if not money or not price or not quantity:
-        return None
-    return tidy((abs(money) / (price * quantity)).quantize(Decimal("0.0001")))
 
 
 def header_index(cells: Iterable[str]) -> dict[str, int]:
