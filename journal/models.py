@@ -1,4 +1,5 @@
-"""The Trade: one position in a trader's journal, which keeps its own P&L consistent."""
+"""The journal's records: trades (each keeps its own P&L consistent), the accounts they are held in
+and the tags they carry."""
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -6,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 # Crypto quantities need 8 decimal places; 12 integer digits cover index prices and notional.
@@ -25,19 +27,82 @@ def normalize_instrument(value: str) -> str:
     return value.strip().upper()
 
 
+DEFAULT_CURRENCY = "USD"
+
+
 def compute_pnl(
-    *, side: str, quantity: Decimal, entry_price: Decimal, exit_price: Decimal | None, commission: Decimal
+    *,
+    side: str,
+    quantity: Decimal,
+    entry_price: Decimal,
+    exit_price: Decimal | None,
+    commission: Decimal,
+    multiplier: Decimal = Decimal(1),
 ) -> tuple[Decimal | None, Decimal | None]:
-    """(pnl, net_pnl) of a trade; both None while it is open. The one place P&L is defined."""
+    """(pnl, net_pnl) of a trade; both None while it is open. The one place P&L is defined:
+    pnl = price difference x quantity x multiplier (the contract's point value), net = pnl - commission."""
     if exit_price is None:
         return None, None
     # Default precision (28 digits) could round a 20-digit price difference times a 20-digit
     # quantity; compute exactly, then keep 8 places like every stored amount.
     with localcontext() as context:
-        context.prec = 64
+        context.prec = 96
         move = exit_price - entry_price if side == Side.LONG else entry_price - exit_price
-        pnl = (move * quantity).quantize(EIGHT_PLACES, rounding=ROUND_HALF_UP)
+        pnl = (move * quantity * multiplier).quantize(EIGHT_PLACES, rounding=ROUND_HALF_UP)
         return pnl, pnl - commission
+
+
+class Account(models.Model):
+    """A brokerage or prop account a trader keeps trades in; its currency is its trades' currency."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="accounts")
+    name = models.CharField(max_length=64)
+    broker = models.CharField(max_length=64, blank=True, default="")
+    # NULL, not "": the number is unique per owner only when there is one (and the API shows null).
+    external_id = models.CharField(max_length=64, null=True, blank=True, help_text="The broker's account number")  # noqa: DJ001
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, db_default=DEFAULT_CURRENCY)
+    starting_balance = models.DecimalField(null=True, blank=True, **MONEY)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint("user", Lower("name"), name="account_name_unique_per_user_ci"),
+            models.UniqueConstraint(
+                fields=["user", "external_id"], condition=Q(external_id__isnull=False),
+                name="account_external_id_unique_per_user",
+            ),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="account_currency_iso4217"),
+            models.CheckConstraint(
+                condition=Q(starting_balance__isnull=True) | Q(starting_balance__gte=0),
+                name="account_starting_balance_gte_0",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A label on trades (a setup, a mistake, a market condition); renaming it renames it everywhere."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=64)
+    color = models.CharField(max_length=7, null=True, blank=True, help_text="#rrggbb")  # noqa: DJ001  (null: no colour)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint("user", Lower("name"), name="tag_name_unique_per_user_ci"),
+            # Filters take tags as a comma-separated list.
+            models.CheckConstraint(condition=~Q(name__contains=","), name="tag_name_without_comma"),
+            models.CheckConstraint(
+                condition=Q(color__isnull=True) | Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="tag_color_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class TradeQuerySet(models.QuerySet):
@@ -78,6 +143,11 @@ class Trade(models.Model):
     notes = models.TextField(blank=True, default="")
     pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     net_pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
+    # Deleting an account that still holds trades is refused (the API answers 409).
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="trades")
+    tags = models.ManyToManyField(Tag, through="TradeTag", related_name="trades", blank=True)
+    multiplier = models.DecimalField(default=Decimal(1), db_default=Decimal(1), **PRICE)
+    initial_risk = models.DecimalField(null=True, blank=True, **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,8 +176,13 @@ class Trade(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="trade_quantity_gt_0"),
             models.CheckConstraint(condition=Q(entry_price__gt=0), name="trade_entry_price_gt_0"),
+            # An expired option closes at 0, the one zero price there is.
             models.CheckConstraint(
-                condition=Q(exit_price__isnull=True) | Q(exit_price__gt=0), name="trade_exit_price_gt_0"
+                condition=Q(exit_price__isnull=True) | Q(exit_price__gte=0), name="trade_exit_price_gte_0"
+            ),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="trade_multiplier_gt_0"),
+            models.CheckConstraint(
+                condition=Q(initial_risk__isnull=True) | Q(initial_risk__gt=0), name="trade_initial_risk_gt_0"
             ),
             models.CheckConstraint(
                 condition=Q(stop_loss__isnull=True) | Q(stop_loss__gt=0), name="trade_stop_loss_gt_0"
@@ -145,7 +220,21 @@ class Trade(models.Model):
             entry_price=Decimal(self.entry_price),
             exit_price=None if self.exit_price is None else Decimal(self.exit_price),
             commission=Decimal(self.commission),
+            multiplier=Decimal(self.multiplier),
         )
+
+
+class TradeTag(models.Model):
+    trade = models.ForeignKey(Trade, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["trade", "tag"], name="trade_tag_unique")]
+        # The tag filter starts from the tag: its trades, in id order.
+        indexes = [models.Index(fields=["tag", "trade"], name="tradetag_tag_trade_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.trade_id}:{self.tag_id}"
 
 
 class IdempotencyKey(models.Model):
