@@ -4,7 +4,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -96,3 +96,10 @@ def idempotent(request, handle: Callable[[], Response]) -> Response | HttpRespon
         record.location = response.get("Location", "")
         record.save(update_fields=["status_code", "body", "location"])
     return response
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Deletes keys past their RETENTION (run by `manage.py purge`); returns how many."""
+    now = now or timezone.now()
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=now - RETENTION).delete()
+    return deleted

@@ -1,9 +1,11 @@
 """The dashboard form where a trader picks a public name or leaves the leaderboard."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from leaderboard.models import TraderProfile
+from leaderboard.names import has_invisible_characters, public_name_taken
+
+NAME_TAKEN = "This name is already taken by another trader."
 
 
 class TraderProfileForm(forms.ModelForm):
@@ -16,11 +18,10 @@ class TraderProfileForm(forms.ModelForm):
         name = self.cleaned_data["display_name"].strip()
         if not name:
             return name
-        others = TraderProfile.objects.exclude(user=self.instance.user_id)
-        # Nobody may take another trader's public name, including a username shown by default.
-        taken = others.filter(display_name__iexact=name).exists() or (
-            get_user_model().objects.exclude(pk=self.instance.user_id).filter(username__iexact=name).exists()
-        )
-        if taken:
-            raise forms.ValidationError("This name is already taken by another trader.")
+        if has_invisible_characters(name):
+            raise forms.ValidationError("A display name can't contain invisible characters.")
+        # Nobody may take another trader's public name, including a username shown by default,
+        # nor one that only looks the same.
+        if public_name_taken(name, exclude_user_id=self.instance.user_id):
+            raise forms.ValidationError(NAME_TAKEN)
         return name

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+
+from leaderboard.names import name_key
 
 
 class TraderProfile(models.Model):
@@ -15,14 +16,20 @@ class TraderProfile(models.Model):
     hidden_from_leaderboard = models.BooleanField(
         default=False, help_text="The trader does not appear on the leaderboard."
     )
+    # The display name's look-alike key (leaderboard/names.py); empty without a display name.
+    name_key = models.CharField(max_length=160, blank=True, default="", editable=False)
 
     class Meta:
         constraints = [
-            # Two traders can't share a public name, whatever its case (no impersonation).
+            # Two traders can't share a public name, nor names that merely look alike (no impersonation).
             models.UniqueConstraint(
-                Lower("display_name"), condition=~models.Q(display_name=""), name="profile_display_name_unique_ci"
+                fields=["name_key"], condition=~models.Q(name_key=""), name="profile_name_key_unique"
             ),
         ]
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = name_key(self.display_name) if self.display_name else ""
+        super().save(*args, **kwargs)

@@ -4,7 +4,12 @@ A snapshot is at most MAX_AGE seconds old. From REFRESH_AFTER seconds on, the fi
 to take the lock starts recomputing it in a background thread and, like everyone else, keeps
 serving the current one: the ranking query runs once per period and no request waits on it.
 Only when there is no snapshot at all (a cold start, or no traffic for a minute) does one
-request compute it while the others wait briefly for it: no stampede when it expires.
+request compute it while the others wait briefly for it: no stampede when it expires. If it is
+still not there after WAIT_FOR_OTHER (the process computing it died holding the lock), they answer
+a quick 503 with Retry-After rather than tie up a worker; the lock expires after LOCK_TIMEOUT.
+
+With Redis down, each process keeps its own snapshot (at most one computation per process per
+MAX_AGE) until Redis answers again.
 """
 
 import logging
@@ -12,10 +17,14 @@ import threading
 import time
 from collections.abc import Callable
 
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
 from leaderboard.rankings import compute_rankings
+from tradejournal import outage
+from tradejournal.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +32,9 @@ SNAPSHOT_KEY = "leaderboard:snapshot:v1"
 LOCK_KEY = "leaderboard:lock:v1"
 MAX_AGE = 60
 REFRESH_AFTER = 45
-LOCK_TIMEOUT = 30
-WAIT_FOR_OTHER = 10.0
+LOCK_TIMEOUT = 10
+WAIT_FOR_OTHER = 1.0
+BEING_COMPUTED = "The leaderboard is being computed; retry in a moment."
 
 
 def _in_thread(work: Callable[[], None]) -> None:
@@ -37,6 +47,11 @@ def _in_thread(work: Callable[[], None]) -> None:
     threading.Thread(target=run, name="leaderboard-refresh", daemon=True).start()
 
 
+# This process's own snapshot, used only while the shared cache (Redis) is unavailable.
+_local_snapshot: dict[str, tuple[list[dict], float]] = {}
+_local_lock = threading.Lock()
+
+
 class Snapshot:
     timer = staticmethod(time.time)
     sleep = staticmethod(time.sleep)
@@ -44,6 +59,15 @@ class Snapshot:
 
     def get(self) -> tuple[list[dict], float]:
         """(rows, computed_at as a Unix time)."""
+        if settings.REDIS_URL and outage.redis.skip():
+            return self._local()
+        try:
+            return self._shared()
+        except redis.RedisError as exc:
+            outage.redis.failed(exc)
+            return self._local()
+
+    def _shared(self) -> tuple[list[dict], float]:
         snapshot = cache.get(SNAPSHOT_KEY)
         age = self.timer() - snapshot["computed_at"] if snapshot else None
         if age is not None and age < REFRESH_AFTER:
@@ -81,6 +105,14 @@ class Snapshot:
             snapshot = cache.get(SNAPSHOT_KEY)
             if snapshot and self.timer() - snapshot["computed_at"] < MAX_AGE:
                 return snapshot["rows"], snapshot["computed_at"]
-        # The process holding the lock died or is stuck: answer anyway, from the database.
-        logger.warning("Leaderboard snapshot not ready after %.0f s; computing it here", WAIT_FOR_OTHER)
-        return self._compute_and_store()
+        # The process holding the lock died or is stuck: don't hold this worker, and don't pile a
+        # computation per request on the database; the lock expires after LOCK_TIMEOUT.
+        raise ServiceUnavailable(BEING_COMPUTED, wait=2)
+
+    def _local(self) -> tuple[list[dict], float]:
+        with _local_lock:
+            snapshot = _local_snapshot.get("snapshot")
+            if snapshot is None or self.timer() - snapshot[1] >= MAX_AGE:
+                computed_at = self.timer()
+                snapshot = _local_snapshot["snapshot"] = (compute_rankings(), computed_at)
+            return snapshot

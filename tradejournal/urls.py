@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apikeys.api import CurrentKeyView
+from dashboard.forms import AdminSignInForm
 from tradejournal import views
 
 api_v1 = [
@@ -31,10 +32,14 @@ api_v1 = [
     re_path(r"^(?P<path>.*)$", views.api_not_found),
 ]
 
+# The admin's sign-in is rate-limited like the dashboard's.
+admin.site.login_form = AdminSignInForm
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("", include("apikeys.urls")),
+    path("", include("dashboard.urls")),
     path("", RedirectView.as_view(pattern_name="dashboard", permanent=False)),
 ]

@@ -1,4 +1,4 @@
-"""Template context the account pages share."""
+"""Template context every page shares."""
 
 from django.conf import settings
 from django.http import HttpRequest

@@ -1,33 +1,40 @@
-"""The key dashboard: a trader lists, generates and revokes their own API keys; and signs up."""
+"""The dashboard's pages: a trader's API keys (generate, revoke), leaderboard profile, and sign-up."""
 
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apikeys.forms import GenerateKeyForm, SignupForm
 from apikeys.models import ApiKey
-from leaderboard.views import profile_form as leaderboard_profile_form
+from dashboard.forms import GenerateKeyForm, SignupForm
+from leaderboard.forms import TraderProfileForm
+from leaderboard.models import TraderProfile
+
+
+def profile_form(user, data=None) -> TraderProfileForm:
+    profile = TraderProfile.objects.filter(user=user).first() or TraderProfile(user=user)
+    return TraderProfileForm(data, instance=profile)
 
 
 def render_dashboard(
     request: HttpRequest,
     *,
     form: GenerateKeyForm | None = None,
-    profile_form=None,
+    profile: TraderProfileForm | None = None,
     new_key: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
         "keys": ApiKey.objects.owned_by(request.user),
         "form": form or GenerateKeyForm(),
-        "profile_form": profile_form or leaderboard_profile_form(request.user),
+        "profile_form": profile or profile_form(request.user),
         "new_key": new_key,
         "api_base": request.build_absolute_uri("/api/v1"),
     }
-    return render(request, "apikeys/dashboard.html", context, status=status)
+    return render(request, "dashboard/dashboard.html", context, status=status)
 
 
 @login_required
@@ -35,6 +42,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render_dashboard(request)
 
 
+# The page that shows a new key must never be stored by a browser or a proxy.
+@never_cache
 @login_required
 @require_POST
 def generate_key(request: HttpRequest) -> HttpResponse:
@@ -58,11 +67,21 @@ def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dashboard")
 
 
+@login_required
+@require_POST
+def save_profile(request: HttpRequest) -> HttpResponse:
+    form = profile_form(request.user, request.POST)
+    if not form.is_valid():
+        return render_dashboard(request, profile=form, status=400)
+    form.save()
+    return redirect("dashboard")
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if not settings.SIGNUP_ENABLED:
         raise Http404("Sign-up is disabled on this server.")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         login(request, form.save())
         return redirect("dashboard")
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)

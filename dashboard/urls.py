@@ -3,15 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from apikeys import views
-from leaderboard.views import save_profile
+from dashboard import views
+from dashboard.forms import SignInForm
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/keys/", views.generate_key, name="generate-key"),
     path("dashboard/keys/<int:pk>/revoke/", views.revoke_key, name="revoke-key"),
-    path("dashboard/profile/", save_profile, name="save-profile"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("dashboard/profile/", views.save_profile, name="save-profile"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
 ]
