@@ -1,4 +1,4 @@
-"""API keys: bearer authentication, scopes, rate limits, their admin and the key dashboard."""
+"""API keys: bearer authentication, scopes, rate limits and their admin — the foundation the other apps use."""
 
 from django.apps import AppConfig
 

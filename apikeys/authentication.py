@@ -9,6 +9,7 @@ from apikeys.models import ApiKey
 from apikeys.throttling import failed_authentication_limit
 
 KEYWORD = "Bearer"
+TOO_MANY_FAILURES = "Too many failed authentication attempts."
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -31,6 +32,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         return self.authenticate_key(request, key)
 
     def authenticate_key(self, request, key: str):
+        limit = failed_authentication_limit(request)
+        # Refused before the key is looked at: past the limit, a correct guess must not succeed.
+        if limit.exceeded():
+            raise exceptions.Throttled(wait=limit.wait, detail=TOO_MANY_FAILURES)
         prefix = crypto.split_key(key)
         if prefix is None:
             self.fail(request, "Malformed API key.")
@@ -52,7 +57,7 @@ class ApiKeyAuthentication(BaseAuthentication):
     def fail(self, request, message: str):
         limit = failed_authentication_limit(request)
         if not limit.hit():
-            raise exceptions.Throttled(wait=limit.wait, detail="Too many failed authentication attempts.")
+            raise exceptions.Throttled(wait=limit.wait, detail=TOO_MANY_FAILURES)
         raise exceptions.AuthenticationFailed(message)
 
     def authenticate_header(self, request) -> str:

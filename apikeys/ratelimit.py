@@ -1,5 +1,9 @@
 """Fixed-window request counters shared by every worker and instance: Redis when configured,
-else one atomic upsert in the database."""
+else one atomic upsert in the database.
+
+With Redis down the limits fail open: requests are served uncounted (and the outage is logged
+once), since refusing every request would turn a cache outage into a full one.
+"""
 
 from dataclasses import dataclass
 from functools import lru_cache
@@ -7,6 +11,8 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 from django.db import connection
+
+from tradejournal import outage
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -39,22 +45,62 @@ RETURNING hits
 """
 
 
+_PEEK = "SELECT hits FROM apikeys_ratelimitcounter WHERE bucket = %s AND window_start = %s"
+
+
 @lru_cache(maxsize=4)
-def _redis(url: str) -> redis.Redis:
+def _redis(url: str, timeout: float) -> redis.Redis:
     # One client (and connection pool) per process: building a client per call, as the cache
     # framework does, costs more than the round trip itself on this hot path.
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
-def hit(bucket: str, *, window_start: int, period: int) -> int:
-    """Counts one request in `bucket`'s window starting at `window_start`; returns the count."""
+def shared_redis() -> redis.Redis:
+    return _redis(settings.REDIS_URL, settings.REDIS_TIMEOUT)
+
+
+def hit(bucket: str, *, window_start: int, period: int) -> int | None:
+    """Counts one request in `bucket`'s window starting at `window_start`; returns the count, or
+    None when Redis is unavailable (nothing was counted)."""
     if settings.REDIS_URL:
         key = f"ratelimit:{bucket}:{window_start}"
         # INCR is atomic; EXPIRE NX gives a new window's key its lifetime. One round trip.
-        pipeline = _redis(settings.REDIS_URL).pipeline(transaction=False)
-        pipeline.incr(key)
-        pipeline.expire(key, period + 1, nx=True)
-        return pipeline.execute()[0]
+        return _on_redis(
+            lambda r: r.pipeline(transaction=False).incr(key).expire(key, period + 1, nx=True).execute()[0]
+        )
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [bucket, window_start])
         return cursor.fetchone()[0]
+
+
+def count(bucket: str, *, window_start: int) -> int | None:
+    """The requests counted so far in `bucket`'s window, without counting one (None: unknown)."""
+    if settings.REDIS_URL:
+        return _on_redis(lambda r: int(r.get(f"ratelimit:{bucket}:{window_start}") or 0))
+    with connection.cursor() as cursor:
+        cursor.execute(_PEEK, [bucket, window_start])
+        row = cursor.fetchone()
+        return row[0] if row else 0
+
+
+def _on_redis(command):
+    if outage.redis.skip():
+        return None
+    try:
+        result = command(shared_redis())
+    except redis.RedisError as exc:
+        outage.redis.failed(exc)
+        return None
+    outage.redis.recovered()
+    return result
+
+
+# No rate is counted over more than a day, so a row whose window started earlier is spent.
+LONGEST_PERIOD = max(_PERIODS.values())
+
+
+def purge_expired(now: float) -> int:
+    """Deletes the database's spent counters (run by `manage.py purge`); Redis expires its own."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM apikeys_ratelimitcounter WHERE window_start < %s", [int(now) - LONGEST_PERIOD])
+        return cursor.rowcount

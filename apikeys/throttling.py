@@ -6,6 +6,7 @@ from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from apikeys import ratelimit
+from apikeys.clients import client_address
 from apikeys.models import ApiKey
 
 
@@ -20,17 +21,26 @@ class FixedWindowLimit:
         self.count = 0
         self.wait = 0.0
 
-    def hit(self) -> bool:
-        """Counts one request; True while within the limit."""
+    def _window(self) -> int:
         now = self.timer()
         window_start = int(now // self.rate.period) * self.rate.period
-        self.count = ratelimit.hit(self.bucket, window_start=window_start, period=self.rate.period)
         self.wait = window_start + self.rate.period - now
-        return self.count <= self.rate.limit
+        return window_start
+
+    def hit(self) -> bool:
+        """Counts one request; True while within the limit (or when it can't be counted)."""
+        window_start = self._window()
+        self.count = ratelimit.hit(self.bucket, window_start=window_start, period=self.rate.period)
+        return self.count is None or self.count <= self.rate.limit
+
+    def exceeded(self) -> bool:
+        """Whether the limit is already used up, without counting a request."""
+        count = ratelimit.count(self.bucket, window_start=self._window())
+        return count is not None and count >= self.rate.limit
 
     @property
-    def remaining(self) -> int:
-        return max(0, self.rate.limit - self.count)
+    def remaining(self) -> int | None:
+        return None if self.count is None else max(0, self.rate.limit - self.count)
 
 
 class ApiKeyRateThrottle(BaseThrottle):
@@ -41,8 +51,9 @@ class ApiKeyRateThrottle(BaseThrottle):
             return True
         self.limit = FixedWindowLimit(f"key:{request.auth.pk}", settings.API_KEY_RATE_LIMIT)
         allowed = self.limit.hit()
-        # Read by RateLimitHeadersMiddleware, which sees every response, 429s included.
-        request._request.rate_limit = (self.limit.rate.limit, self.limit.remaining)
+        if self.limit.count is not None:
+            # Read by RateLimitHeadersMiddleware, which sees every response, 429s included.
+            request._request.rate_limit = (self.limit.rate.limit, self.limit.remaining)
         return allowed
 
     def wait(self) -> float:
@@ -51,5 +62,4 @@ class ApiKeyRateThrottle(BaseThrottle):
 
 def failed_authentication_limit(request) -> FixedWindowLimit:
     # Guards against guessing keys at speed: failures are counted per client address.
-    ident = BaseThrottle().get_ident(request)
-    return FixedWindowLimit(f"authfail:{ident}", settings.API_AUTH_FAILURE_RATE_LIMIT)
+    return FixedWindowLimit(f"authfail:{client_address(request)}", settings.API_AUTH_FAILURE_RATE_LIMIT)

@@ -1,9 +1,11 @@
 """Real servers for tests: a fresh database, migrated with manage.py, served by gunicorn on loopback."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,6 +17,14 @@ import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs `code` in a fresh interpreter with only the given Django settings variables set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "tradejournal.settings"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
 def free_port() -> int:
@@ -72,6 +82,7 @@ class LiveSite:
             cwd=ROOT, env=self.env(**env), stdout=self.server_log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         base_url = f"http://127.0.0.1:{port}"
+        self.process = process
         try:
             deadline = time.monotonic() + 30
             while True:
@@ -115,3 +126,72 @@ def create_live_site(workdir: Path) -> LiveSite:
     r = site.manage("migrate", "--noinput")
     assert r.returncode == 0, r.stderr
     return site
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port),
+    so a test can stop and restart a real server without disturbing anything else."""
+
+    def __init__(self):
+        self.port = free_port()
+        # Its own directory: the server runs as `postgres`, which can't enter pytest's (root's 0700) ones.
+        self.root = Path(tempfile.mkdtemp(prefix="tj-pg-"))
+        self.datadir = self.root / "pgdata"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _as_postgres(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=check)
+
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.datadir), "-A", "trust", "-U", "postgres")
+        self.start()
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.datadir} -c fsync=off"
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-o", options, "-l",
+                          str(self.datadir / "server.log"), "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop", check=False)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @staticmethod
+    def available() -> bool:
+        return (PG_BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("runuser") is not None)
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on its own port, that a test may stop and start."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None

@@ -4,20 +4,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    """Runs `code` in a fresh interpreter with only the given Django settings variables set."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
-    clean.update(env)
-    clean["DJANGO_SETTINGS_MODULE"] = "tradejournal.settings"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
-
+from tests.live import ROOT, run_python
 
 SHOW_SETTINGS = """
 import json, django
@@ -118,31 +108,49 @@ def test_disallowed_host_on_api_is_json(client):
 
 
 @pytest.mark.django_db
-def test_healthz_answers_200_when_database_answers(client):
-    r = client.get("/healthz")
+def test_healthz_and_readyz_answer_200_when_everything_answers(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    r = client.get("/readyz")
     assert r.status_code == 200, r.content
     assert r.json() == {"status": "ok", "database": "up"}
 
 
-def test_healthz_answers_503_when_database_is_down():
-    code = (
-        "import django; django.setup()\n"
-        "from django.test import Client\n"
-        "r = Client().get('/healthz')\n"
-        "print(r.status_code, r.content.decode())\n"
-    )
+DEAD_DATABASE = {
     # Port 9 (discard) on loopback: nothing listens, so the connection is refused at once.
-    r = run_python(
-        code,
-        DJANGO_SECRET_KEY="x" * 50,
-        DATABASE_URL="postgres://postgres@127.0.0.1:9/none?connect_timeout=2",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_SECURE_SSL="0",
-    )
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:9/none?connect_timeout=2",
+    "DJANGO_SECRET_KEY": "x" * 50,
+    "DJANGO_ALLOWED_HOSTS": "testserver",
+    "DJANGO_SECURE_SSL": "0",
+}
+CALL_WITH_DEAD_DATABASE = """
+import json, django, logging
+django.setup()
+from django.test import Client
+logging.disable(logging.NOTSET)
+out = {}
+for path in ("/healthz", "/readyz", "/api/v1/trades", "/api/v1/leaderboard", "/dashboard/", "/accounts/login/"):
+    r = Client().get(path, HTTP_AUTHORIZATION="Bearer tj_abcdefghij_" + "x" * 40)
+    out[path] = [r.status_code, r.get("Content-Type"), r.get("Retry-After"), r.content.decode()[:200]]
+print(json.dumps(out))
+"""
+
+
+def test_with_the_database_down_liveness_holds_readiness_fails_and_requests_get_a_quick_503():
+    r = run_python(CALL_WITH_DEAD_DATABASE, **DEAD_DATABASE)
     assert r.returncode == 0, r.stderr
-    status, body = r.stdout.strip().splitlines()[-1].split(" ", 1)
-    assert status == "503"
-    assert json.loads(body) == {"status": "unavailable", "database": "down"}
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["/healthz"][0] == 200
+    assert out["/readyz"][0] == 503
+    assert json.loads(out["/readyz"][3]) == {"status": "unavailable", "database": "down"}
+    for path in ("/api/v1/trades", "/api/v1/leaderboard"):
+        status, content_type, retry_after, body = out[path]
+        assert (status, content_type, retry_after) == (503, "application/json", "5"), out[path]
+        assert json.loads(body) == {"error": "The database is unavailable; retry shortly."}
+    # The dashboard redirects to the sign-in page, which needs no database to be shown.
+    assert [out["/dashboard/"][0], out["/accounts/login/"][0]] == [302, 200]
+    # One line for the outage, not a traceback per request.
+    assert "Traceback" not in r.stdout + r.stderr
+    assert (r.stdout + r.stderr).count("Database unavailable") == 1
 
 
 def test_ping_needs_no_key(client):

@@ -17,3 +17,15 @@ class UnprocessableEntity(exceptions.APIException):
 
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """Not now, but soon: DRF's handler turns `wait` into Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Service temporarily unavailable; retry shortly."
+    default_code = "unavailable"
+
+    def __init__(self, detail: str | None = None, *, wait: int = 5):
+        super().__init__(detail)
+        self.wait = wait

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from tradejournal import outage
 from tradejournal.errors import INTERNAL_ERROR, VALIDATION_FAILED, PayloadTooLarge
 
 logger = logging.getLogger("tradejournal.api")
@@ -44,6 +45,10 @@ def _flatten(items: list) -> list:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response:
+    if isinstance(exc, outage.DATABASE_ERRORS):
+        outage.database.failed(exc)
+        set_rollback()
+        return database_unavailable(Response)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -64,4 +69,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         response.data = {"error": str(detail)}
+    return response
+
+
+def database_unavailable(response_class):
+    """503 with Retry-After; `response_class` is DRF's Response in the API, a JSON HttpResponse elsewhere."""
+    response = response_class({"error": outage.DATABASE_UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
     return response

@@ -1,10 +1,13 @@
-"""Guarantees that no HTML error page reaches an API client, whatever raised it and in any mode."""
+"""Guarantees that no HTML error page reaches an API client, whatever raised it and in any mode;
+and that a database outage is a 503 to retry, not a 500, on every page."""
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from tradejournal import outage
 from tradejournal.errors import INTERNAL_ERROR
+from tradejournal.exceptions import database_unavailable
 from tradejournal.renderers import json_response
 
 API_PREFIX = "/api/"
@@ -31,4 +34,27 @@ class ApiErrorMiddleware:
                 if header in response:
                     replacement[header] = response[header]
             return replacement
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Views outside the API (the dashboard, the admin): a database outage is a 503 page, logged once."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not isinstance(exc, outage.DATABASE_ERRORS):
+            return None
+        outage.database.failed(exc)
+        if request.path.startswith(API_PREFIX):
+            return database_unavailable(lambda data, status: json_response(data, status=status))
+        response = HttpResponse(
+            "<!doctype html><title>Unavailable</title><p>The journal is briefly unavailable. Try again in a moment.",
+            status=503,
+        )
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
         return response

@@ -33,6 +33,14 @@ SIGNUP_ENABLED = _env_bool("SIGNUP_ENABLED", default=True)
 CORS_ALLOWED_ORIGINS = _env_list("CORS_ALLOWED_ORIGINS")
 SECURE_SSL = _env_bool("DJANGO_SECURE_SSL", default=not DEBUG)
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+# A request never waits long on a dependency: it gets a quick 503 instead (README, "Failure").
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))  # seconds
+DB_STATEMENT_TIMEOUT = int(os.environ.get("DB_STATEMENT_TIMEOUT", "5000"))  # ms; 0 = none (manage.py commands)
+DB_LOCK_TIMEOUT = int(os.environ.get("DB_LOCK_TIMEOUT", "3000"))  # ms
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))  # seconds, to connect and per command
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/hour")  # failed sign-ins per address, and per username
+SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5/hour")  # accounts created per address
 
 if not SECRET_KEY:
     if not DEBUG:
@@ -57,6 +65,7 @@ INSTALLED_APPS = [
     "apikeys",
     "journal",
     "leaderboard",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "tradejournal.middleware.ApiErrorMiddleware",
+    "tradejournal.middleware.DatabaseUnavailableMiddleware",
     "apikeys.middleware.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apikeys.context_processors.signup",
+                "dashboard.context_processors.signup",
             ],
         },
     },
@@ -106,6 +116,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # A stalled server or a held row lock costs a request seconds, not the worker's life: past
+    # these the request gets a 503 (tradejournal/outage.py). Commands run without the statement
+    # limit (manage.py), since migrations and imports may legitimately take longer.
+    server_options = f"-c lock_timeout={DB_LOCK_TIMEOUT} -c statement_timeout={DB_STATEMENT_TIMEOUT}"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    options["options"] = f"{options.get('options', '')} {server_options}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are a PostgreSQL feature; SQLite builds the same indexes without
 # their non-key columns, which is all a development database needs.
@@ -113,7 +131,13 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Cache: shared by every worker process --------------------------------------------------
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
+    }
 else:
     # Not per-process memory: the rate limits and the leaderboard snapshot must be shared.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tradejournal_cache"}}
@@ -137,7 +161,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
 SECURE_HSTS_PRELOAD = SECURE_SSL
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The load balancer's health check comes over plain HTTP from inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation and time ----------------------------------------------------------
@@ -170,11 +194,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "tradejournal.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "tradejournal.schema.ApiAutoSchema",
-    "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_METADATA_CLASS": "tradejournal.metadata.AllowedMethods",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": False,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
-    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")) or None,
 }
 
 # --- OpenAPI schema and its documentation pages (served from our own static files) ------------

@@ -1,9 +1,10 @@
-"""Views that belong to no app: the load balancer's health check and the API's unknown paths."""
+"""Views that belong to no app: the health checks (liveness and readiness) and the API's unknown paths."""
 
-import logging
 from collections.abc import Callable
 from functools import wraps
 
+import redis
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
@@ -13,9 +14,9 @@ from rest_framework.fields import CharField
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys.ratelimit import shared_redis
+from tradejournal import outage
 from tradejournal.renderers import json_response
-
-logger = logging.getLogger(__name__)
 
 # For API views anyone may call: no key, no scope, no per-key rate limit.
 PUBLIC = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
@@ -41,13 +42,41 @@ def same_origin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. It asks no dependency, so an outage elsewhere never gets
+    healthy workers restarted."""
+    return json_response({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: every dependency answers (the database, and Redis when configured); 503 if not,
+    so a load balancer sends traffic elsewhere."""
+    checks = {"database": _database_up(), "redis": _redis_up() if settings.REDIS_URL else None}
+    ready = all(up for up in checks.values() if up is not None)
+    body = {"status": "ok" if ready else "unavailable"}
+    body.update({name: "up" if up else "down" for name, up in checks.items() if up is not None})
+    return json_response(body, status=200 if ready else 503)
+
+
+def _database_up() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError:
-        logger.warning("Health check: the database does not answer", exc_info=True)
-        return json_response({"status": "unavailable", "database": "down"}, status=503)
-    return json_response({"status": "ok", "database": "up"})
+    except DatabaseError as exc:
+        outage.database.failed(exc)
+        return False
+    outage.database.recovered()
+    return True
+
+
+def _redis_up() -> bool:
+    try:
+        shared_redis().ping()
+    except redis.RedisError as exc:
+        outage.redis.failed(exc)
+        return False
+    outage.redis.recovered()
+    return True
 
 
 class PingView(APIView):
