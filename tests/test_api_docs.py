@@ -68,12 +68,12 @@ def test_every_status_a_client_can_meet_is_documented(schema):
     def codes(path, method):
         return set(schema["paths"][path][method]["responses"])
 
-    assert codes("/api/v1/trades", "post") == {"201", "400", "401", "403", "413", "415", "422", "429"}
-    assert codes("/api/v1/trades", "get") == {"200", "401", "403", "422", "429"}
-    assert codes("/api/v1/trades/{id}", "delete") == {"204", "401", "403", "404", "429"}
-    assert codes("/api/v1/trades/{id}", "patch") >= {"200", "404", "413", "415", "422"}
-    assert codes("/api/v1/stats", "get") == {"200", "401", "403", "422", "429"}
-    assert codes("/api/v1/leaderboard", "get") == {"200", "401", "403", "429"}
+    assert codes("/api/v1/trades", "post") == {"201", "400", "401", "403", "413", "415", "422", "429", "503"}
+    assert codes("/api/v1/trades", "get") == {"200", "401", "403", "422", "429", "503"}
+    assert codes("/api/v1/trades/{id}", "delete") == {"204", "401", "403", "404", "429", "503"}
+    assert codes("/api/v1/trades/{id}", "patch") >= {"200", "404", "413", "415", "422", "503"}
+    assert codes("/api/v1/stats", "get") == {"200", "401", "403", "422", "429", "503"}
+    assert codes("/api/v1/leaderboard", "get") == {"200", "401", "403", "429", "503"}
 
 
 def example(schema, path, method, status) -> object:
@@ -204,3 +204,27 @@ def test_schemathesis_finds_nothing_with_every_check_in_every_phase(live_site, c
     for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
         assert f"✅ {phase}" in out, f"the {phase} phase did not run clean"
     assert cases and int(cases.group(1)) > 1000
+
+
+def test_the_headers_responses_carry_are_documented(schema):
+    def headers(path, method, status):
+        return set(schema["paths"][path][method]["responses"][status].get("headers", {}))
+
+    assert {"Location", "Idempotent-Replayed", "X-RateLimit-Limit", "X-RateLimit-Remaining"} <= headers(
+        "/api/v1/trades", "post", "201"
+    )
+    assert {"Retry-After", "X-RateLimit-Limit"} <= headers("/api/v1/trades", "get", "429")
+    assert "Retry-After" in headers("/api/v1/stats", "get", "503")
+    assert "Last-Modified" in headers("/api/v1/leaderboard", "get", "200")
+    assert "X-RateLimit-Remaining" not in headers("/api/v1/leaderboard", "get", "401")
+
+
+def test_request_bodies_list_every_property_they_take_and_ids_are_integers(schema):
+    body = schema["components"]["schemas"]["TradeRequest"]
+    assert body["additionalProperties"] is False
+    assert body["properties"]["notes"]["type"] == "string"
+    assert {"id", "pnl", "net_pnl"} <= set(body["properties"])  # echoes of a GET, ignored
+    id_parameter = next(p for p in schema["paths"]["/api/v1/trades/{id}"]["get"]["parameters"] if p["name"] == "id")
+    assert id_parameter["schema"]["type"] == "integer"
+    stats_filters = {p["name"] for p in schema["paths"]["/api/v1/stats"]["get"]["parameters"]}
+    assert {"from", "to", "instrument", "side", "setup_type"} <= stats_filters

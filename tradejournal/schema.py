@@ -16,6 +16,7 @@ ERROR_DESCRIPTIONS = {
         "Too many requests for this key (see Retry-After)",
         "Request was throttled. Expected available in 42 seconds.",
     ),
+    503: ("A dependency is briefly unavailable (see Retry-After)", "The database is unavailable; retry shortly."),
 }
 REFERENCE_422 = {"error": "Validation failed", "details": {"instrument": ["The instrument field is required."]}}
 
@@ -109,7 +110,7 @@ class ApiAutoSchema(AutoSchema):
         authenticated, scope = self._required_scope()
         if not authenticated:
             return responses
-        codes = [401, 429]
+        codes = [401, 429, 503]
         if scope:
             codes.append(403)
         if "{id}" in self.path:
