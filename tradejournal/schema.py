@@ -4,6 +4,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 from apikeys.scopes import declared_method
+from tradejournal import fields
 
 ERROR_DESCRIPTIONS = {
     400: ("Malformed JSON", "Malformed JSON: Expecting value: line 1 column 1 (char 0)"),
@@ -70,12 +71,16 @@ class ApiAutoSchema(AutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request":
             schema["additionalProperties"] = False
-            for name in getattr(serializer, "ignored_fields", ()):
-                schema.setdefault("properties", {})[name] = {
-                    "readOnly": True,
-                    "description": "Set by the server; ignored if sent (a trade read with GET may be sent back).",
-                }
+            if getattr(serializer, "ignored_fields", ()):
+                schema["x-ignored"] = list(serializer.ignored_fields)  # listed by list_ignored_properties
         return schema
+
+    def _insert_field_validators(self, field, schema) -> None:
+        super()._insert_field_validators(field, schema)
+        # drf-spectacular offers "" beside a blank-allowing string that has a pattern; ours
+        # already match "" (and a oneOf would then match it twice, i.e. not at all).
+        if isinstance(field, fields.TextField) and field.allow_blank and "oneOf" in schema:
+            schema.update(schema.pop("oneOf")[0])
 
     def _get_response_headers_for_code(self, status_code, direction="response") -> dict:
         headers = super()._get_response_headers_for_code(status_code, direction)
@@ -159,4 +164,17 @@ def link_created_resources(result: dict, generator, request, public) -> dict:
             for method, operation in resource.items()
             if isinstance(operation, dict) and "operationId" in operation
         }
+    return result
+
+
+def list_ignored_properties(result: dict, generator, request, public) -> dict:
+    """Properties a request may echo from a response (`id`, `pnl`, ...) are listed in the request
+    body as read-only and ignored: sending them back is allowed, setting them is not possible.
+    (Added after drf-spectacular has dropped read-only properties from request components.)"""
+    for schema in result.get("components", {}).get("schemas", {}).values():
+        for name in schema.pop("x-ignored", ()):
+            schema.setdefault("properties", {})[name] = {
+                "readOnly": True,
+                "description": "Set by the server; ignored if sent (a trade read with GET may be sent back as is).",
+            }
     return result

@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tradejournal.schema.without_trailing_slashes",
         "tradejournal.schema.link_created_resources",
+        "tradejournal.schema.list_ignored_properties",
     ],
     "ENUM_NAME_OVERRIDES": {"SideEnum": "journal.models.Side"},
     "SWAGGER_UI_DIST": "SIDECAR",
