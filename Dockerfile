@@ -18,5 +18,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 
 USER tradejournal
 EXPOSE 8000
-CMD ["gunicorn", "tradejournal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", \
-     "--access-logfile", "-", "--error-logfile", "-"]
+# Workers, logging and timeouts come from gunicorn.conf.py (WEB_CONCURRENCY workers, default 4).
+CMD ["gunicorn", "tradejournal.wsgi", "--bind", "0.0.0.0:8000"]

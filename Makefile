@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL=0
 
-.PHONY: venv run test lint format bench clean
+.PHONY: venv run test manage lint format bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,12 @@ run: venv
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv
+	@command -v chromium >/dev/null 2>&1 || echo "*** Chromium is not installed: the browser tests will be SKIPPED (apt-get install chromium) ***"
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Any management command on the development settings, e.g. make manage ARGS="createapikey alice --create-user"
+manage: venv
+	$(DEV) $(PY) manage.py $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
