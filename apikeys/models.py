@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.utils import timezone
 
-from apikeys import crypto
+from apikeys import crypto, keycache
 from apikeys.scopes import ordered
 
 # last_used_at is written at most this often per key: a write on every request would turn
@@ -17,9 +17,23 @@ from apikeys.scopes import ordered
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+# Changing only these never changes whether a key authenticates: no key-set bump (keycache.py).
+_BOOKKEEPING = frozenset({"last_used_at"})
+
+
 class ApiKeyQuerySet(models.QuerySet):
     def owned_by(self, user) -> "ApiKeyQuerySet":
         return self.filter(user=user)
+
+    # Every way keys change tells the workers that remember keys (apikeys/keycache.py).
+    def update(self, **kwargs) -> int:
+        if set(kwargs) - _BOOKKEEPING:
+            keycache.keyset_changed()
+        return super().update(**kwargs)
+
+    def delete(self):
+        keycache.keyset_changed()
+        return super().delete()
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,16 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_prefix} ({self.name})"
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and (update_fields is None or set(update_fields) - _BOOKKEEPING):
+            keycache.keyset_changed()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        keycache.keyset_changed()
+        return super().delete(*args, **kwargs)
 
     @property
     def display_prefix(self) -> str:

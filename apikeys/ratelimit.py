@@ -59,15 +59,17 @@ def shared_redis() -> redis.Redis:
     return _redis(settings.REDIS_URL, settings.REDIS_TIMEOUT)
 
 
+def redis_key(bucket: str, window_start: int) -> str:
+    return f"ratelimit:{bucket}:{window_start}"
+
+
 def hit(bucket: str, *, window_start: int, period: int) -> int | None:
     """Counts one request in `bucket`'s window starting at `window_start`; returns the count, or
     None when Redis is unavailable (nothing was counted)."""
     if settings.REDIS_URL:
-        key = f"ratelimit:{bucket}:{window_start}"
+        key = redis_key(bucket, window_start)
         # INCR is atomic; EXPIRE NX gives a new window's key its lifetime. One round trip.
-        return _on_redis(
-            lambda r: r.pipeline(transaction=False).incr(key).expire(key, period + 1, nx=True).execute()[0]
-        )
+        return on_redis(lambda r: r.pipeline(transaction=False).incr(key).expire(key, period + 1, nx=True).execute()[0])
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [bucket, window_start])
         return cursor.fetchone()[0]
@@ -76,14 +78,15 @@ def hit(bucket: str, *, window_start: int, period: int) -> int | None:
 def count(bucket: str, *, window_start: int) -> int | None:
     """The requests counted so far in `bucket`'s window, without counting one (None: unknown)."""
     if settings.REDIS_URL:
-        return _on_redis(lambda r: int(r.get(f"ratelimit:{bucket}:{window_start}") or 0))
+        return on_redis(lambda r: int(r.get(redis_key(bucket, window_start)) or 0))
     with connection.cursor() as cursor:
         cursor.execute(_PEEK, [bucket, window_start])
         row = cursor.fetchone()
         return row[0] if row else 0
 
 
-def _on_redis(command):
+def on_redis(command):
+    """`command(client)`'s result, or None when Redis is unavailable (the outage is noted once)."""
     if outage.redis.skip():
         return None
     try:

@@ -6,7 +6,6 @@ from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from apikeys import ratelimit
-from apikeys.clients import client_address
 from apikeys.models import ApiKey
 
 
@@ -21,7 +20,7 @@ class FixedWindowLimit:
         self.count = 0
         self.wait = 0.0
 
-    def _window(self) -> int:
+    def window_start(self) -> int:
         now = self.timer()
         window_start = int(now // self.rate.period) * self.rate.period
         self.wait = window_start + self.rate.period - now
@@ -29,13 +28,13 @@ class FixedWindowLimit:
 
     def hit(self) -> bool:
         """Counts one request; True while within the limit (or when it can't be counted)."""
-        window_start = self._window()
+        window_start = self.window_start()
         self.count = ratelimit.hit(self.bucket, window_start=window_start, period=self.rate.period)
         return self.count is None or self.count <= self.rate.limit
 
     def exceeded(self) -> bool:
         """Whether the limit is already used up, without counting a request."""
-        count = ratelimit.count(self.bucket, window_start=self._window())
+        count = ratelimit.count(self.bucket, window_start=self.window_start())
         return count is not None and count >= self.rate.limit
 
     @property
@@ -43,14 +42,27 @@ class FixedWindowLimit:
         return None if self.count is None else max(0, self.rate.limit - self.count)
 
 
+def key_limit(prefix: str) -> FixedWindowLimit:
+    return FixedWindowLimit(f"key:{prefix}", settings.API_KEY_RATE_LIMIT)
+
+
 class ApiKeyRateThrottle(BaseThrottle):
-    """`API_KEY_RATE_LIMIT` per key, shared by all workers; the headers go on every response."""
+    """`API_KEY_RATE_LIMIT` per key, shared by all workers; the headers go on every response.
+
+    With Redis the request was already counted in authentication's round trip (apikeys/admission.py).
+    """
 
     def allow_request(self, request, view) -> bool:
         if not isinstance(request.auth, ApiKey):
             return True
-        self.limit = FixedWindowLimit(f"key:{request.auth.pk}", settings.API_KEY_RATE_LIMIT)
-        allowed = self.limit.hit()
+        self.limit = key_limit(request.auth.prefix)
+        counted = getattr(request._request, "key_count", None)
+        if counted is None:
+            allowed = self.limit.hit()
+        else:
+            self.limit.window_start()
+            self.limit.count = counted
+            allowed = counted <= self.limit.rate.limit
         if self.limit.count is not None:
             # Read by RateLimitHeadersMiddleware, which sees every response, 429s included.
             request._request.rate_limit = (self.limit.rate.limit, self.limit.remaining)
@@ -58,8 +70,3 @@ class ApiKeyRateThrottle(BaseThrottle):
 
     def wait(self) -> float:
         return self.limit.wait
-
-
-def failed_authentication_limit(request) -> FixedWindowLimit:
-    # Guards against guessing keys at speed: failures are counted per client address.
-    return FixedWindowLimit(f"authfail:{client_address(request)}", settings.API_AUTH_FAILURE_RATE_LIMIT)

@@ -87,9 +87,9 @@ class LiveSite:
             deadline = time.monotonic() + 30
             while True:
                 try:
-                    if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    if requests.get(f"{base_url}/healthz", timeout=2).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:  # not listening yet, or still booting
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start: {self.server_log.read_text()[-2000:]}")

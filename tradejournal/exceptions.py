@@ -49,6 +49,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         outage.database.failed(exc)
         set_rollback()
         return database_unavailable(Response)
+    if isinstance(exc, outage.DependencyUnavailable):
+        set_rollback()
+        return database_unavailable(Response, message=outage.DEPENDENCY_UNAVAILABLE)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -72,8 +75,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     return response
 
 
-def database_unavailable(response_class):
+def database_unavailable(response_class, message: str = outage.DATABASE_UNAVAILABLE):
     """503 with Retry-After; `response_class` is DRF's Response in the API, a JSON HttpResponse elsewhere."""
-    response = response_class({"error": outage.DATABASE_UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response = response_class({"error": message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
     return response

@@ -38,7 +38,7 @@ class ApiErrorMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """Views outside the API (the dashboard, the admin): a database outage is a 503 page, logged once."""
+    """Views outside the API (the dashboard, the admin): a dependency outage is a 503 page, logged once."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -47,9 +47,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if not isinstance(exc, outage.DATABASE_ERRORS):
+        if not isinstance(exc, (*outage.DATABASE_ERRORS, outage.DependencyUnavailable)):
             return None
-        outage.database.failed(exc)
+        if isinstance(exc, outage.DATABASE_ERRORS):
+            outage.database.failed(exc)
         if request.path.startswith(API_PREFIX):
             return database_unavailable(lambda data, status: json_response(data, status=status))
         response = HttpResponse(

@@ -17,6 +17,13 @@ LOG_EVERY = 60.0
 # with Redis frozen, requests would otherwise each wait out the timeout.
 PROBE_EVERY = 2.0
 
+DEPENDENCY_UNAVAILABLE = "A service the journal depends on is unavailable; retry shortly."
+
+
+class DependencyUnavailable(Exception):
+    """A change that needs a dependency (Redis) to take effect safely, refused while it is down."""
+
+
 # Connection failures, timeouts (statement_timeout, lock_timeout) and a server that restarts
 # under a request: nothing the request did wrong, so a 503 worth retrying, not a 500.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
