@@ -1,14 +1,14 @@
 """The journal's API: /api/v1/trades, /api/v1/trades/{id} and /api/v1/stats."""
 
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.response import Response
 
 from apikeys.scopes import STATS_READ, TRADES_READ, TRADES_WRITE
-from journal import examples
+from journal import examples, versions
 from journal.filters import TradeFilter
 from journal.idempotency import HEADER as IDEMPOTENCY_HEADER
 from journal.idempotency import PATTERN as IDEMPOTENCY_PATTERN
@@ -103,5 +103,8 @@ class StatsView(generics.GenericAPIView):
     required_scopes = {"GET": STATS_READ}
     queryset = Trade.objects.none()  # what the filters are over (the schema reads the model from it)
 
-    def get(self, request) -> Response:
-        return Response(trade_stats(self.filter_queryset(Trade.objects.owned_by(request.user))))
+    def get(self, request) -> HttpResponse:
+        # Served from the cache while the owner's journal is unchanged (journal/versions.py).
+        return versions.cached_json(
+            request, "stats", lambda: trade_stats(self.filter_queryset(Trade.objects.owned_by(request.user)))
+        )

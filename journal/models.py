@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from journal import versions
+
 # Crypto quantities need 8 decimal places; 12 integer digits cover index prices and notional.
 PRICE = {"max_digits": 20, "decimal_places": 8}
 # pnl = price difference x quantity: up to 24 integer digits, kept at 8 places.
@@ -28,6 +30,11 @@ def normalize_instrument(value: str) -> str:
 
 
 DEFAULT_CURRENCY = "USD"
+
+
+def journals_changed(user_ids) -> None:
+    for user_id in user_ids:
+        versions.changed(user_id)
 
 
 def compute_pnl(
@@ -122,7 +129,21 @@ class TradeQuerySet(models.QuerySet):
         objs = list(objs)
         for trade in objs:
             trade.derive_fields()
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        journals_changed({trade.user_id for trade in objs})
+        return created
+
+    # Every way trades change moves their owners' journal versions (journal/versions.py).
+    def update(self, **kwargs) -> int:
+        journals_changed(self._owners())
+        return super().update(**kwargs)
+
+    def delete(self):
+        journals_changed(self._owners())
+        return super().delete()
+
+    def _owners(self) -> set[int]:
+        return set(self.order_by().values_list("user_id", flat=True).distinct())
 
 
 class Trade(models.Model):
@@ -210,6 +231,11 @@ class Trade(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "instrument", "pnl", "net_pnl"}
         super().save(*args, **kwargs)
+        versions.changed(self.user_id)
+
+    def delete(self, *args, **kwargs):
+        versions.changed(self.user_id)
+        return super().delete(*args, **kwargs)
 
     def derive_fields(self) -> None:
         """Normalises the instrument and computes pnl and net_pnl from the other fields."""

@@ -8,6 +8,8 @@ from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from journal import versions
+
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
 # Past this page number the offset alone would exceed any journal; refuse instead of scanning.
@@ -31,7 +33,14 @@ class PagePagination(BasePagination):
             params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, f"The per_page must be between 1 and {MAX_PER_PAGE}."
         )
         self.page = _positive_int(params, "page", 1, MAX_PAGE, "The page must be a whole number of at least 1.")
-        self.total = queryset.count()
+        # The count is the page's costly part on a big journal: cached while the owner's journal is
+        # unchanged, under the filters alone (journal/versions.py).
+        filters = "&".join(
+            part
+            for part in versions.normalised_query(request).split("&")
+            if not part.startswith(("page=", "per_page="))
+        )
+        self.total = versions.cached_value(request, "count", queryset.count, filters)
         offset = (self.page - 1) * self.per_page
         if offset >= self.total:
             return []

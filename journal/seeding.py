@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from journal.models import Trade, compute_pnl
+from journal.models import Trade, compute_pnl, journals_changed
 
 # (symbol, typical price, quantity scale, price decimals)
 INSTRUMENTS = [
@@ -98,6 +98,7 @@ def seed(plan: SeedPlan, *, progress: Callable[[int, int], None] = lambda done, 
 
     with transaction.atomic():
         load(_batches(rows, BATCH), advance)
+        journals_changed(user_id for user_id, _ in traders)
     return done
 
 

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from journal.models import Trade
@@ -132,13 +134,31 @@ def test_stats_cover_only_the_key_owners_trades(api, user):
     assert stats(api)["net_pnl"] == 10
 
 
-def test_stats_are_one_aggregate_query(api, user, django_assert_num_queries):
+def trade_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "journal_trade" in q["sql"]]
+
+
+def test_stats_are_one_aggregate_query_and_a_repeat_is_served_from_the_cache(api, user):
     for net in ("1", "-1", "0"):
         closed(user, net)
     stats(api)  # records the key's last use
-    # Without Redis: failed-authentication count, key, rate-limit counter, the aggregate.
-    with django_assert_num_queries(4):
+    with CaptureQueriesContext(connection) as first:
         stats(api, "?from=2025-01-01&side=long")
+    assert len(trade_queries(first)) == 1, trade_queries(first)
+    with CaptureQueriesContext(connection) as repeat:
+        again = stats(api, "?side=long&from=2025-01-01&instrument=")  # the same question
+    assert trade_queries(repeat) == []
+    assert again == stats(api, "?from=2025-01-01&side=long")
+
+
+def test_a_write_is_seen_by_the_very_next_stats_read(api, user):
+    closed(user, "5")
+    assert stats(api)["net_pnl"] == 5
+    trade_id = api.get("/api/v1/trades").json()["data"][0]["id"]
+    api.patch(f"/api/v1/trades/{trade_id}", {"commission": 2}, format="json")
+    assert stats(api)["net_pnl"] == 4
+    api.delete(f"/api/v1/trades/{trade_id}")
+    assert stats(api)["total_trades"] == 0
 
 
 def cents(value: Decimal) -> Decimal:
