@@ -1,19 +1,22 @@
 """The journal's records: trades (each keeps its own P&L consistent), the accounts they are held in
 and the tags they carry."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 # Crypto quantities need 8 decimal places; 12 integer digits cover index prices and notional.
 PRICE = {"max_digits": 20, "decimal_places": 8}
-# pnl = price difference x quantity: up to 24 integer digits, kept at 8 places.
-MONEY = {"max_digits": 32, "decimal_places": 8}
+# pnl = price difference x quantity x multiplier, each up to 12 integer digits: up to 36, kept
+# at 8 places (so no accepted trade can overflow its own P&L).
+MONEY = {"max_digits": 44, "decimal_places": 8}
 EIGHT_PLACES = Decimal("0.00000001")
 
 
@@ -52,10 +55,29 @@ def compute_pnl(
         return pnl, pnl - commission
 
 
+class OwnedQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "OwnedQuerySet":
+        return self.filter(user=user)
+
+
+class NamedQuerySet(OwnedQuerySet):
+    """Accounts and tags: names unique per owner in any case."""
+
+    def named(self, names: Iterable[str]) -> "NamedQuerySet":
+        """Those called any of `names`, in any case. The database lowers both sides, exactly as the
+        unique constraint compares names, so a name matches at most one record of an owner."""
+        return self.alias(lower_name=Lower("name")).filter(
+            lower_name__in=[Lower(Value(name, output_field=models.CharField())) for name in names]
+        )
+
+
 class Account(models.Model):
     """A brokerage or prop account a trader keeps trades in; its currency is its trades' currency."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="accounts")
+    # No index of its own: the unique name index leads with user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="accounts", db_index=False
+    )  # fmt: skip
     name = models.CharField(max_length=64)
     broker = models.CharField(max_length=64, blank=True, default="")
     # NULL, not "": the number is unique per owner only when there is one (and the API shows null).
@@ -63,6 +85,8 @@ class Account(models.Model):
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, db_default=DEFAULT_CURRENCY)
     starting_balance = models.DecimalField(null=True, blank=True, **MONEY)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -83,12 +107,20 @@ class Account(models.Model):
         return self.name
 
 
+def tag_order(name: str) -> tuple[str, str]:
+    """How a trade's tag names are listed: alphabetically in any case, then by the exact name."""
+    return name.casefold(), name
+
+
 class Tag(models.Model):
     """A label on trades (a setup, a mistake, a market condition); renaming it renames it everywhere."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
+    # No index of its own: the unique name index leads with user.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags", db_index=False)
     name = models.CharField(max_length=64)
     color = models.CharField(max_length=7, null=True, blank=True, help_text="#rrggbb")  # noqa: DJ001  (null: no colour)
+
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -105,10 +137,7 @@ class Tag(models.Model):
         return self.name
 
 
-class TradeQuerySet(models.QuerySet):
-    def owned_by(self, user) -> "TradeQuerySet":
-        return self.filter(user=user)
-
+class TradeQuerySet(OwnedQuerySet):
     def closed_in_window(self, *, days: int, now: datetime | None = None) -> "TradeQuerySet":
         """Trades closed in the `days` days up to `now` (start inclusive)."""
         now = now or timezone.now()
@@ -159,16 +188,19 @@ class Trade(models.Model):
             # The journal's index: list pages, counts and stats of one user, in entry_time
             # order, answered from the index alone on PostgreSQL (the INCLUDE columns are what
             # the stats aggregate reads). See bench/README.md for the plans.
+            # account, side and setup_type are what the list's other filters read: with them here,
+            # those filters keep the count and the page's id walk index-only too.
             models.Index(
                 fields=["user", "entry_time", "id"],
-                include=["exit_time", "net_pnl", "commission"],
+                include=["exit_time", "net_pnl", "commission", "account", "side", "setup_type"],
                 name="trade_user_entry_idx",
             ),
             models.Index(fields=["user", "instrument", "entry_time", "id"], name="trade_user_instrument_idx"),
-            # The leaderboard's index: trades closed in a time window, summed per user.
+            # The leaderboard's index: trades closed in a time window, summed per user (account:
+            # to leave out the trades of accounts in other currencies without reading the table).
             models.Index(
                 fields=["exit_time"],
-                include=["user", "net_pnl"],
+                include=["user", "net_pnl", "account"],
                 condition=Q(exit_time__isnull=False),
                 name="trade_closed_exit_idx",
             ),
@@ -211,6 +243,11 @@ class Trade(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "instrument", "pnl", "net_pnl"}
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        # The admin's check (the API checks the same when it resolves the account id).
+        if self.account_id is not None and self.user_id is not None and self.account.user_id != self.user_id:
+            raise ValidationError({"account": "This account belongs to another trader."})
+
     def derive_fields(self) -> None:
         """Normalises the instrument and computes pnl and net_pnl from the other fields."""
         self.instrument = normalize_instrument(self.instrument)
@@ -224,9 +261,23 @@ class Trade(models.Model):
         )
 
 
+class TradeTagQuerySet(models.QuerySet):
+    def names_by_trade(self, trade_ids: Iterable[int]) -> dict[int, list[str]]:
+        """Each trade's tag names in tag_order: one query for any number of trades."""
+        names: dict[int, list[str]] = {}
+        for trade_id, name in self.filter(trade_id__in=list(trade_ids)).values_list("trade_id", "tag__name"):
+            names.setdefault(trade_id, []).append(name)
+        return {trade_id: sorted(tags, key=tag_order) for trade_id, tags in names.items()}
+
+
 class TradeTag(models.Model):
-    trade = models.ForeignKey(Trade, on_delete=models.CASCADE)
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    """A tag on a trade. Both ways in are indexed by the two-column indexes below, so the foreign
+    keys get no single-column index of their own (each would only slow every write)."""
+
+    trade = models.ForeignKey(Trade, on_delete=models.CASCADE, db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, db_index=False)
+
+    objects = TradeTagQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trade", "tag"], name="trade_tag_unique")]
@@ -235,6 +286,11 @@ class TradeTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trade_id}:{self.tag_id}"
+
+    def clean(self) -> None:
+        # The admin's check (the API only ever finds tags among the trade owner's).
+        if self.trade_id is not None and self.tag_id is not None and self.tag.user_id != self.trade.user_id:
+            raise ValidationError({"tag": "This tag belongs to another trader."})
 
 
 class IdempotencyKey(models.Model):

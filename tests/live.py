@@ -78,8 +78,8 @@ class LiveSite:
                 try:
                     if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                         break
-                except requests.ConnectionError:
-                    pass
+                except (requests.ConnectionError, requests.Timeout):
+                    pass  # not listening yet, or a worker still starting on a busy machine
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start: {self.server_log.read_text()[-2000:]}")
                 time.sleep(0.1)

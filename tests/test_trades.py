@@ -23,6 +23,12 @@ REFERENCE_TRADE = {
     "notes": "Strong momentum breakout",
     "stop_loss": 64000,
     "take_profit": 68000,
+    # v1.1's keys, after the reference's: a trade sent without them has no account, no tags,
+    # multiplier 1 and no initial risk.
+    "account": None,
+    "tags": [],
+    "multiplier": 1,
+    "initial_risk": None,
 }
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +54,9 @@ def test_reference_list_answers_the_reference_trade_object(api):
     assert r.status_code == 200, r.content
     assert r.json() == {"data": [{"id": trade_id, **REFERENCE_TRADE}], "current_page": 1, "last_page": 1,
                         "per_page": 25, "total": 1}  # fmt: skip
+    assert list(r.json()["data"][0])[:13] == ["id", "instrument", "side", "quantity", "entry_time", "entry_price",
+                                              "exit_time", "exit_price", "pnl", "net_pnl", "commission",
+                                              "setup_type", "notes"]  # fmt: skip
     assert b'"quantity":0.5,' in r.content and b'"net_pnl":748.5,' in r.content
 
 
@@ -222,11 +231,11 @@ def test_wrong_method_on_the_collection_is_405(api):
     assert "POST" in r["Allow"]
 
 
-def test_list_costs_a_page_query_and_one_count(api, user, django_assert_num_queries):
+def test_list_costs_a_count_a_page_query_and_one_query_for_the_tags(api, user, django_assert_num_queries):
     for i in range(30):
         make_trade(user, entry_time=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(hours=i))
     api.get("/api/v1/trades")  # records the key's last use
-    # authentication, rate-limit counter, count, page
-    with django_assert_num_queries(4):
+    # authentication, rate-limit counter, count, page, the page's tags (one query, not one per trade)
+    with django_assert_num_queries(5):
         r = api.get("/api/v1/trades?page=2&per_page=10")
     assert len(r.json()["data"]) == 10

@@ -17,3 +17,10 @@ class UnprocessableEntity(exceptions.APIException):
 
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the resource's state refuses it, e.g. deleting an account that holds trades."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
