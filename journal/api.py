@@ -9,7 +9,8 @@ from rest_framework.response import Response
 
 from apikeys.scopes import STATS_READ, TRADES_READ, TRADES_WRITE
 from journal import examples
-from journal.filters import TradeFilter
+from journal.currency import single_currency
+from journal.filters import TradeFilter, filtered_trades
 from journal.idempotency import HEADER as IDEMPOTENCY_HEADER
 from journal.idempotency import PATTERN as IDEMPOTENCY_PATTERN
 from journal.idempotency import REPLAY_HEADER, idempotent
@@ -94,14 +95,22 @@ class TradeViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Get account stats", responses=StatsSerializer, examples=[examples.STATS]),
+    get=extend_schema(
+        summary="Get account stats",
+        responses=StatsSerializer,
+        examples=[examples.STATS],
+        description="Over the closed trades the filters select, all in one currency: trades in several "
+        "currencies are a 422 naming them (filter by `account` or `currency`).",
+    ),
 )
 class StatsView(generics.GenericAPIView):
-    """`GET /api/v1/stats`: the key owner's statistics, with the trade list's filters."""
+    """`GET /api/v1/stats`: the key owner's statistics, with the trade list's filters, in one currency."""
 
     filterset_class = TradeFilter
     required_scopes = {"GET": STATS_READ}
     queryset = Trade.objects.none()  # what the filters are over (the schema reads the model from it)
 
     def get(self, request) -> Response:
-        return Response(trade_stats(self.filter_queryset(Trade.objects.owned_by(request.user))))
+        trades, filters = filtered_trades(request, Trade.objects.owned_by(request.user))
+        currency = single_currency(trades, user=request.user, filters=filters)
+        return Response({**trade_stats(trades), "currency": currency})

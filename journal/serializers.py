@@ -240,3 +240,4 @@ class StatsSerializer(serializers.Serializer):
     open_trades = serializers.IntegerField()
     total_commission = _figure(help_text="Commission of the closed trades")
     expectancy = _figure(allow_null=True, help_text="net_pnl / total_trades")
+    currency = serializers.CharField(help_text="ISO 4217 code of every figure above (the trades' one currency)")

@@ -1,6 +1,7 @@
 """Settings for TradeJournal, read once from the environment with safe production defaults."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -33,7 +34,11 @@ SIGNUP_ENABLED = _env_bool("SIGNUP_ENABLED", default=True)
 CORS_ALLOWED_ORIGINS = _env_list("CORS_ALLOWED_ORIGINS")
 SECURE_SSL = _env_bool("DJANGO_SECURE_SSL", default=not DEBUG)
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+# The leaderboard adds money in one currency only: the trades of accounts in this one.
+LEADERBOARD_CURRENCY = os.environ.get("LEADERBOARD_CURRENCY", "").strip().upper() or "USD"
 
+if not re.fullmatch(r"[A-Z]{3}", LEADERBOARD_CURRENCY):
+    raise ImproperlyConfigured("LEADERBOARD_CURRENCY must be a three-letter ISO 4217 code, e.g. USD.")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required unless DJANGO_DEBUG=1.")
