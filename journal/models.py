@@ -172,8 +172,11 @@ class Trade(models.Model):
     notes = models.TextField(blank=True, default="")
     pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     net_pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
-    # Deleting an account that still holds trades is refused (the API answers 409).
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="trades")
+    # Deleting an account that still holds trades is refused (the API answers 409). No index of its
+    # own: trade_account_entry_idx leads with it.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="trades", db_index=False
+    )  # fmt: skip
     tags = models.ManyToManyField(Tag, through="TradeTag", related_name="trades", blank=True)
     multiplier = models.DecimalField(default=Decimal(1), db_default=Decimal(1), **PRICE)
     initial_risk = models.DecimalField(null=True, blank=True, **MONEY)
@@ -196,6 +199,17 @@ class Trade(models.Model):
                 name="trade_user_entry_idx",
             ),
             models.Index(fields=["user", "instrument", "entry_time", "id"], name="trade_user_instrument_idx"),
+            # The account filter's (and the currency filter's, by way of the accounts): one
+            # account's trades in entry_time order, with what the count, the page's id walk and
+            # the stats read. It is also the foreign key's index (deleting an account checks it).
+            models.Index(
+                fields=["account", "entry_time", "id"],
+                include=["user", "exit_time", "net_pnl", "commission"],
+                name="trade_account_entry_idx",
+            ),
+            # The tag filter reaches trades by id, from the tag's list of them: with the owner and
+            # entry_time here, its count and page are index-only too (no heap fetch per trade).
+            models.Index(fields=["id"], include=["user", "entry_time"], name="trade_id_owner_idx"),
             # The leaderboard's index: trades closed in a time window, summed per user (account:
             # to leave out the trades of accounts in other currencies without reading the table).
             models.Index(
