@@ -43,7 +43,7 @@ def single_currency(trades: QuerySet, *, user, filters: Mapping | None = None) -
     filters = filters or {}
     if filters.get("currency"):
         return filters["currency"]
-    by_account = dict(Account.objects.owned_by(user).values_list("id", "currency"))
+    by_account = dict(Account.objects.owned_by(user).order_by().values_list("id", "currency"))
     if filters.get("account"):
         possible = {by_account[pk] for pk in filters["account"] if pk in by_account}
     else:

@@ -16,8 +16,9 @@ from journal.models import Account, Side, Tag, TradeTag, normalize_instrument
 from tradejournal import wire
 
 MAX_FILTER_TAGS = 20
-# A comma list of ids; of tag names (names have no commas; spaces around them are ignored); a
-# currency code in any case. Each also empty, like every filter here (the same as leaving it out).
+# What each filter accepts, exactly as the schema publishes it: account ids, comma-separated; up
+# to MAX_FILTER_TAGS tag names, comma-separated (spaces around a name are ignored; names hold no
+# commas); a currency code in any case. Each may be empty, the same as leaving the filter out.
 ACCOUNT_IDS_PATTERN = r"^(?:[1-9][0-9]{0,17}(?:,[1-9][0-9]{0,17})*)?$"
 TAG_NAMES_PATTERN = rf"^[^,\x00]*(?:,[^,\x00]*){{0,{MAX_FILTER_TAGS - 1}}}$"
 CURRENCY_PATTERN = r"^(?:[A-Za-z]{3})?$"
