@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 
-from journal.models import Account, Tag, Trade, TradeTag, tag_order
+from journal.models import Account, Tag, Trade, TradeTag, split_tag_names
 
 
 class TradeTagInline(admin.TabularInline):
@@ -16,7 +16,7 @@ class TradeTagInline(admin.TabularInline):
 @admin.register(Trade)
 class TradeAdmin(admin.ModelAdmin):
     list_display = ["id", "user", "instrument", "side", "quantity", "entry_time", "entry_price", "exit_time",
-                    "exit_price", "net_pnl", "account", "tag_names"]  # fmt: skip
+                    "exit_price", "net_pnl", "account", "tag_list"]  # fmt: skip
     list_filter = ["side", "instrument", ("user", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["instrument", "setup_type", "notes", "user__username"]
     date_hierarchy = "entry_time"
@@ -28,11 +28,11 @@ class TradeAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("tags")
+        return super().get_queryset(request).with_tag_names()
 
     @admin.display(description="tags")
-    def tag_names(self, trade: Trade) -> str:
-        return ", ".join(sorted((tag.name for tag in trade.tags.all()), key=tag_order))
+    def tag_list(self, trade: Trade) -> str:
+        return ", ".join(split_tag_names(trade.tag_names))
 
 
 @admin.register(Account)

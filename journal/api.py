@@ -1,6 +1,7 @@
 """The journal's API: /api/v1/trades, /api/v1/trades/{id} and /api/v1/stats."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -26,6 +27,12 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )  # fmt: skip
 
 
+class TradePagination(PagePagination):
+    def page_rows(self, queryset: QuerySet, page_ids: QuerySet) -> QuerySet:
+        # Each trade's tag names come with its row (TradeListSerializer reads them).
+        return super().page_rows(queryset, page_ids).with_tag_names()
+
+
 @extend_schema_view(
     list=extend_schema(summary="List trades", description="A paginated list of your trades, newest entry first."),
     create=extend_schema(
@@ -40,7 +47,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 class TradeViewSet(viewsets.ModelViewSet):
     serializer_class = TradeSerializer
     filterset_class = TradeFilter
-    pagination_class = PagePagination
+    pagination_class = TradePagination
     # Ids are 64-bit; a longer number is no trade of ours (and must not reach the database).
     lookup_value_regex = r"\d{1,18}"
     response_headers = {

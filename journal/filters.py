@@ -1,6 +1,7 @@
 """The trade filters shared by the trade list, the stats and the analytics: from, to, instrument,
 side, setup_type, account, tag (with tag_mode) and currency."""
 
+import functools
 from datetime import date, datetime
 
 import django_filters
@@ -160,6 +161,12 @@ class TradeFilter(django_filters.FilterSet):
         # A date `to` includes that whole day.
         return queryset.filter(entry_time__lte=wire.date_or_timestamp_bounds(value)[1])
 
+    def get_form_class(self) -> type[forms.Form]:
+        # django-filter builds a form class, and a field for every filter, on each request; these
+        # fields depend on nothing in a request (each form deep-copies them anyway), so it is
+        # built once per filter set: about a quarter of their cost per request (profiled).
+        return _form_class(type(self))
+
     def is_valid(self) -> bool:
         valid = super().is_valid()
         if valid:
@@ -177,6 +184,12 @@ TradeFilter.base_filters["from"] = DateOrDateTimeFilter(
 TradeFilter.base_filters["to"] = DateOrDateTimeFilter(
     method="filter_to", help_text="Trades entered at or before: an ISO 8601 datetime, or YYYY-MM-DD for that whole day"
 )
+
+
+@functools.cache
+def _form_class(filterset: type[django_filters.FilterSet]) -> type[forms.Form]:
+    fields = {name: filter_.field for name, filter_ in filterset.base_filters.items()}
+    return type(f"{filterset.__name__}Form", (filterset._meta.form,), fields)
 
 
 def filtered_trades(request, trades: QuerySet) -> tuple[QuerySet, dict]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from rest_framework import serializers
 
-from journal.models import MONEY, Account, Side, Trade, TradeTag, normalize_instrument
+from journal.models import MONEY, Account, Side, Trade, normalize_instrument, split_tag_names, tag_order
 from journal.tagging import trade_set_tags
 from tradejournal import fields, wire
 from tradejournal.renderers import format_timestamp
@@ -17,7 +17,7 @@ OUTPUT_FIELDS = (
     "net_pnl", "commission", "setup_type", "notes", "stop_loss", "take_profit", "account", "tags", "multiplier",
     "initial_risk",
 )  # fmt: skip
-# The model attribute behind an output key, where they differ (tags come from one query a page).
+# The model attribute behind an output key, where they differ (tags are read apart).
 ATTRIBUTES = {name: name for name in OUTPUT_FIELDS if name != "tags"} | {"account": "account_id"}
 REQUIRED_FIELDS = ("instrument", "side", "quantity", "entry_time", "entry_price")
 # A symbol: printable ASCII without spaces (upper-casing it never changes its length).
@@ -77,12 +77,10 @@ class StrictModelSerializer(serializers.ModelSerializer):
 
 
 class TradeListSerializer(serializers.ListSerializer):
-    """A page of trades: their tags in one query for the page, not one per trade."""
+    """A page of trades, whose tag names came with their rows (TradeQuerySet.with_tag_names)."""
 
     def to_representation(self, data) -> list[dict]:
-        trades = list(data)
-        tags = TradeTag.objects.names_by_trade(trade.pk for trade in trades)
-        return [self.child.represent(trade, tags.get(trade.pk, [])) for trade in trades]
+        return [self.child.represent(trade, split_tag_names(trade.tag_names)) for trade in data]
 
 
 class TradeSerializer(StrictModelSerializer):
@@ -134,7 +132,7 @@ class TradeSerializer(StrictModelSerializer):
         list_serializer_class = TradeListSerializer
 
     def to_representation(self, trade: Trade) -> dict:
-        return self.represent(trade, TradeTag.objects.names_by_trade([trade.pk]).get(trade.pk, []))
+        return self.represent(trade, sorted(trade.tags.values_list("name", flat=True), key=tag_order))
 
     @staticmethod
     def represent(trade: Trade, tags: list[str]) -> dict:
@@ -180,10 +178,11 @@ class TradeSerializer(StrictModelSerializer):
 
     def create(self, validated_data: dict) -> Trade:
         tags = validated_data.pop("tags", [])
+        if not tags:
+            return super().create(validated_data)  # one INSERT: no transaction to open
         with transaction.atomic():
             trade = super().create(validated_data)
-            if tags:
-                trade_set_tags(trade=trade, names=tags)
+            trade_set_tags(trade=trade, names=tags)
         return trade
 
     def update(self, instance: Trade, validated_data: dict) -> Trade:
