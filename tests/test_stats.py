@@ -1,9 +1,10 @@
 """GET /api/v1/stats: the reference's keys, the contract's definitions, correct to the cent, in
 one currency (several are a 422), with every trade filter."""
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -211,6 +212,26 @@ def test_stats_match_an_independent_computation_for_thousands_of_random_trades(d
         assert stats(client) == expected_stats(journals[user.pk]), user.username
         only_btc = [r for r in journals[user.pk] if r["instrument"] == "BTCUSDT"]
         assert stats(client, "?instrument=BTCUSDT") == expected_stats(only_btc)
+
+
+def test_the_largest_trades_have_exact_figures_not_an_error(api, user, settings):
+    # 12 digits each of price, quantity and multiplier: a P&L of 36 digits, more than Python's
+    # default 28-digit arithmetic can round to the cent.
+    big, tiny = Decimal("999999999999"), Decimal("0.00000001")
+    make_trade(user, side="long", quantity=big, entry_price=tiny, exit_price=big, multiplier=big)
+    make_trade(user, side="short", quantity=big, entry_price=big, exit_price=tiny, multiplier=big)
+    r = api.get("/api/v1/stats")
+    assert r.status_code == 200, r.content
+    with localcontext() as exact:
+        exact.prec = 100
+        each = (big - tiny) * big * big
+        expected = {"net_pnl": cents(2 * each), "best_trade": cents(each), "avg_win": cents(each),
+                    "expectancy": cents(each)}  # fmt: skip
+    body = json.loads(r.content, parse_float=Decimal)
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # 15 significant digits (README)
+        assert all(abs(body[k] / v - 1) < Decimal("1e-14") for k, v in expected.items()), body
+    else:
+        assert {k: body[k] for k in expected} == expected
 
 
 # --- multipliers, currencies and the new filters ----------------------------------------------
