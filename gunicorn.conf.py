@@ -13,3 +13,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 # already answered 503 long before this; the timeout only catches a worker stuck elsewhere.
 timeout = 30
 graceful_timeout = 30
+# gunicorn's largest request line (its default is 4094): a filter list of account ids or tag
+# names fits, and only a request line longer than this gets gunicorn's own 414.
+limit_request_line = 8190

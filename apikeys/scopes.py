@@ -6,8 +6,8 @@ STATS_READ = "stats:read"
 LEADERBOARD_READ = "leaderboard:read"
 
 SCOPES: dict[str, str] = {
-    TRADES_READ: "List and read your trades",
-    TRADES_WRITE: "Create, change and delete your trades",
+    TRADES_READ: "List and read your trades, accounts and tags",
+    TRADES_WRITE: "Create, change and delete your trades, accounts and tags",
     STATS_READ: "Read your performance statistics",
     LEADERBOARD_READ: "Read the 30-day leaderboard",
 }

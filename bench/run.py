@@ -34,6 +34,9 @@ SCALES = {
     "full": {"users": 10_000, "trades_per_user": 490, "heavy": 100_000, "seconds": 15, "seed_sample": 300_000},
 }
 CONCURRENCY = 4
+# Seeded traders keep accounts in USD and EUR, so their stats name a currency (else a 422).
+STATS_FILTER = "currency=USD"
+TAG_FILTER = "tag=FOMO"
 WORKERS = 4
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
@@ -106,51 +109,65 @@ def prepare_database(scale: str, env: dict) -> None:
     expected = plan["users"] * plan["trades_per_user"] + plan["heavy"]
     seeded = int(psql(name, "SELECT count(*) FROM journal_trade t JOIN auth_user u ON u.id = t.user_id "
                             "WHERE u.username LIKE 'trader%'"))  # fmt: skip
-    if seeded != expected:
+    # A database seeded before trades had accounts and tags is seeded again.
+    structured = psql(name, "SELECT EXISTS (SELECT 1 FROM journal_tradetag)") == "t"
+    if seeded != expected or not structured:
         log(f"seeding {expected:,} trades (once per scale; kept for later runs)")
-        psql(name, "TRUNCATE journal_trade, journal_idempotencykey")
+        psql(name, "TRUNCATE journal_tradetag, journal_trade, journal_idempotencykey")
         started = time.monotonic()
         manage(env, "seed_demo", "--users", str(plan["users"]), "--trades-per-user", str(plan["trades_per_user"]),
                "--heavy-user-trades", str(plan["heavy"]), "--seed", "1")  # fmt: skip
         log(f"seeded in {time.monotonic() - started:.0f} s")
     # Index-only scans need the visibility map; autovacuum would get there, the bench can't wait.
-    psql(name, "VACUUM ANALYZE journal_trade")
+    psql(name, "VACUUM ANALYZE journal_trade, journal_tradetag")
 
 
 def seeding_rate(env: dict, sample: int) -> tuple[float, float]:
-    """(seed_demo trades/s, plain COPY rows/s) for `sample` rows into the same indexed table."""
+    """(seed_demo trades/s, plain COPY trades/s) for `sample` trades (and their tags) into the same
+    indexed tables."""
     name = env["DATABASE_URL"].rsplit("/", 1)[1]
     users = 20
 
     def clear() -> None:
-        psql(name, "DELETE FROM journal_trade WHERE user_id IN "
-                   "(SELECT id FROM auth_user WHERE username LIKE 'seedrate%')")  # fmt: skip
+        psql(name, f"DELETE FROM journal_tradetag WHERE trade_id IN (SELECT id FROM journal_trade WHERE {_SEEDRATE})")
+        psql(name, f"DELETE FROM journal_trade WHERE {_SEEDRATE}")
 
     clear()
     out = manage(env, "seed_demo", "--users", str(users), "--trades-per-user", str(sample // users),
                  "--seed", "7", "--username-prefix", "seedrate")  # fmt: skip
     seed_rate = float(re.search(r"\(([\d,]+) trades/s\)", out).group(1).replace(",", ""))
-    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as payload:
-        payload.write(run(sys.executable, "-c", _DUMP_PAYLOAD, name, env=env).stdout)
+    payloads = {}
+    for table, query in _DUMPS.items():
+        with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as payload:
+            payload.write(run(sys.executable, "-c", _DUMP_PAYLOAD, name, query, env=env).stdout)
+        payloads[table] = payload.name
     clear()
     started = time.monotonic()
-    psql(name, f"\\copy journal_trade ({_COPY_COLUMNS}) FROM '{payload.name}'")
+    for table, path in payloads.items():
+        psql(name, f"\\copy {table} FROM '{path}'")
     copy_rate = sample / (time.monotonic() - started)
     clear()
-    Path(payload.name).unlink()
-    psql(name, "VACUUM ANALYZE journal_trade")
+    for path in payloads.values():
+        Path(path).unlink()
+    psql(name, "VACUUM ANALYZE journal_trade, journal_tradetag")
     return seed_rate, copy_rate
 
 
-_COPY_COLUMNS = ("user_id, instrument, side, quantity, entry_time, entry_price, exit_time, exit_price, stop_loss, "
-                 "take_profit, commission, setup_type, notes, pnl, net_pnl, created_at, updated_at")  # fmt: skip
-# The rows seed_demo just wrote, as COPY text: the plain COPY loads exactly the same data.
+_SEEDRATE = "user_id IN (SELECT id FROM auth_user WHERE username LIKE 'seedrate%')"
+_COPY_COLUMNS = ("id, user_id, instrument, side, quantity, entry_time, entry_price, exit_time, exit_price, stop_loss, "
+                 "take_profit, commission, setup_type, notes, pnl, net_pnl, created_at, updated_at, account_id, "
+                 "multiplier")  # fmt: skip
+# The rows seed_demo just wrote (trades, then their tags), as COPY text: the plain COPY loads
+# exactly the same data into the same tables.
+_DUMPS = {
+    f"journal_trade ({_COPY_COLUMNS})": f"SELECT {_COPY_COLUMNS} FROM journal_trade WHERE {_SEEDRATE}",
+    "journal_tradetag (trade_id, tag_id)": "SELECT trade_id, tag_id FROM journal_tradetag WHERE trade_id IN "
+    f"(SELECT id FROM journal_trade WHERE {_SEEDRATE})",
+}
 _DUMP_PAYLOAD = f"""
-import os, sys, subprocess
+import sys, subprocess
 sys.stdout.write(subprocess.run(
-    ["psql", "{PG_SERVER}/" + sys.argv[1], "-qtAX", "-c",
-     "COPY (SELECT {_COPY_COLUMNS} FROM journal_trade WHERE user_id IN "
-     "(SELECT id FROM auth_user WHERE username LIKE 'seedrate%')) TO STDOUT"],
+    ["psql", "{PG_SERVER}/" + sys.argv[1], "-qtAX", "-c", "COPY (" + sys.argv[2] + ") TO STDOUT"],
     capture_output=True, text=True, check=True).stdout)
 """
 
@@ -260,8 +277,10 @@ print(json.dumps(out))
         "list_typical_1": ["typical", "/api/v1/trades"],
         "list_heavy_1": ["heavy", "/api/v1/trades"],
         "list_heavy_deep": ["heavy", f"/api/v1/trades?page={keys['heavy_last_page']}"],
-        "stats_typical": ["typical", "/api/v1/stats"],
-        "stats_heavy": ["heavy", "/api/v1/stats"],
+        "list_heavy_tag": ["heavy", f"/api/v1/trades?{TAG_FILTER}"],
+        "list_heavy_account": ["heavy", f"/api/v1/trades?account={keys['heavy_futures']}&side=long"],
+        "stats_typical": ["typical", f"/api/v1/stats?{STATS_FILTER}"],
+        "stats_heavy": ["heavy", f"/api/v1/stats?{STATS_FILTER}"],
     }
     r = run(sys.executable, "-c", code, json.dumps(keys), json.dumps(paths),
             env={**env, "DJANGO_SETTINGS_MODULE": "tradejournal.settings"})  # fmt: skip
@@ -306,6 +325,8 @@ def main() -> None:
         "writer": manage(env, "createapikey", "bench_writer", "--create-user", "--scopes", "trades:write",
                          "--name", "bench").strip().splitlines()[-1],
     }  # fmt: skip
+    keys["heavy_futures"] = psql(database, "SELECT a.id FROM journal_account a JOIN auth_user u ON u.id = a.user_id "
+                                           "WHERE u.username = 'trader_heavy' AND a.name = 'Futures'")  # fmt: skip
     keys["typical_last_page"] = -(-plan["trades_per_user"] // 25)
     keys["heavy_last_page"] = -(-plan["heavy"] // 25)
 
@@ -329,19 +350,21 @@ def main() -> None:
             list_deep = wrk(f"{api}/trades?page={keys['typical_last_page']}", seconds, keys["typical"])
             heavy1 = wrk(f"{api}/trades", seconds, keys["heavy"])
             heavy_deep = wrk(f"{api}/trades?page={keys['heavy_last_page']}", seconds, keys["heavy"])
+            heavy_tag = wrk(f"{api}/trades?{TAG_FILTER}", seconds, keys["heavy"])
+            heavy_account = wrk(f"{api}/trades?account={keys['heavy_futures']}&side=long", seconds, keys["heavy"])
             body = ('{"instrument": "BTCUSDT", "side": "long", "quantity": 0.5, "entry_time": "2025-03-15T10:30:00Z", '
                     '"entry_price": 65000, "exit_time": "2025-03-15T14:00:00Z", "exit_price": 66500, "commission": 1.5}')  # fmt: skip
             create = wrk(f"{api}/trades", seconds, keys["writer"], body=body)
             log("load: stats and leaderboard")
-            stats_typical = wrk(f"{api}/stats", seconds, keys["typical"])
-            stats_heavy = wrk(f"{api}/stats", seconds, keys["heavy"])
+            stats_typical = wrk(f"{api}/stats?{STATS_FILTER}", seconds, keys["typical"])
+            stats_heavy = wrk(f"{api}/stats?{STATS_FILTER}", seconds, keys["heavy"])
             single_requests(f"{api}/leaderboard", keys["typical"], 1)  # "warm": the snapshot exists
             board_warm = wrk(f"{api}/leaderboard", seconds, keys["typical"])
             expire = lambda: run("redis-cli", "-u", REDIS_URL, "DEL", ":1:leaderboard:snapshot:v1")  # noqa: E731
             single_requests(f"{api}/leaderboard", keys["typical"], 1)
             board_cold = single_requests(f"{api}/leaderboard", keys["typical"], 7, before=expire)
-            errors = sum(load.errors for load in (framework, auth, list1, list_deep, heavy1, heavy_deep, create,
-                                                    stats_typical, stats_heavy, board_warm))  # fmt: skip
+            errors = sum(load.errors for load in (framework, auth, list1, list_deep, heavy1, heavy_deep, heavy_tag,
+                                                    heavy_account, create, stats_typical, stats_heavy, board_warm))  # fmt: skip
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -374,15 +397,20 @@ def main() -> None:
         "heavy p1",
         r(heavy_deep.p50, heavy1.p50) + " p50",
     )
+    result.add(f"SQL floor: list page 1, heavy, {TAG_FILTER}", floors["list_heavy_tag"])
+    result.add(f"list page 1, heavy, {TAG_FILTER}", heavy_tag, "heavy p1", r(heavy_tag.p50, heavy1.p50) + " p50")
+    result.add("SQL floor: list page 1, heavy, account=Futures&side=long", floors["list_heavy_account"])
+    result.add("list page 1, heavy, account=Futures&side=long", heavy_account, "heavy p1",
+               r(heavy_account.p50, heavy1.p50) + " p50")  # fmt: skip
     result.add("create: POST /trades", create, auth_sql, r(create.rps, auth.rps) + " rps")
-    result.add("SQL floor: stats, typical", floors["stats_typical"])
+    result.add(f"SQL floor: stats, typical ({STATS_FILTER})", floors["stats_typical"])
     result.add(
         "stats, typical user",
         stats_typical,
         "SQL+auth",
         r(stats_typical.p50, floors["stats_typical"].p50 + auth.p50) + " p50",
     )
-    result.add("SQL floor: stats, heavy", floors["stats_heavy"])
+    result.add(f"SQL floor: stats, heavy ({STATS_FILTER})", floors["stats_heavy"])
     result.add(
         "stats, heavy user", stats_heavy, "SQL+auth", r(stats_heavy.p50, floors["stats_heavy"].p50 + auth.p50) + " p50"
     )

@@ -1,6 +1,7 @@
 """The journal's API: /api/v1/trades, /api/v1/trades/{id} and /api/v1/stats."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -9,7 +10,8 @@ from rest_framework.response import Response
 
 from apikeys.scopes import STATS_READ, TRADES_READ, TRADES_WRITE
 from journal import examples, versions
-from journal.filters import TradeFilter
+from journal.currency import single_currency
+from journal.filters import TradeFilter, filtered_trades
 from journal.idempotency import HEADER as IDEMPOTENCY_HEADER
 from journal.idempotency import PATTERN as IDEMPOTENCY_PATTERN
 from journal.idempotency import REPLAY_HEADER, idempotent
@@ -23,6 +25,12 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="Up to 255 characters. A retry with the same key and body replays the first response and "
     "creates nothing; the same key with another body is a 422. Kept 24 hours, per key owner.",
 )  # fmt: skip
+
+
+class TradePagination(PagePagination):
+    def page_rows(self, queryset: QuerySet, page_ids: QuerySet) -> QuerySet:
+        # Each trade's tag names come with its row (TradeListSerializer reads them).
+        return super().page_rows(queryset, page_ids).with_tag_names()
 
 
 @extend_schema_view(
@@ -39,7 +47,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 class TradeViewSet(viewsets.ModelViewSet):
     serializer_class = TradeSerializer
     filterset_class = TradeFilter
-    pagination_class = PagePagination
+    pagination_class = TradePagination
     # Ids are 64-bit; a longer number is no trade of ours (and must not reach the database).
     lookup_value_regex = r"\d{1,18}"
     response_headers = {
@@ -94,10 +102,16 @@ class TradeViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Get account stats", responses=StatsSerializer, examples=[examples.STATS]),
+    get=extend_schema(
+        summary="Get account stats",
+        responses=StatsSerializer,
+        examples=[examples.STATS],
+        description="Over the closed trades the filters select, all in one currency: trades in several "
+        "currencies are a 422 naming them (filter by `account` or `currency`).",
+    ),
 )
 class StatsView(generics.GenericAPIView):
-    """`GET /api/v1/stats`: the key owner's statistics, with the trade list's filters."""
+    """`GET /api/v1/stats`: the key owner's statistics, with the trade list's filters, in one currency."""
 
     filterset_class = TradeFilter
     required_scopes = {"GET": STATS_READ}
@@ -105,6 +119,10 @@ class StatsView(generics.GenericAPIView):
 
     def get(self, request) -> HttpResponse:
         # Served from the cache while the owner's journal is unchanged (journal/versions.py).
-        return versions.cached_json(
-            request, "stats", lambda: trade_stats(self.filter_queryset(Trade.objects.owned_by(request.user)))
-        )
+        return versions.cached_json(request, "stats", lambda: self.stats(request))
+
+    @staticmethod
+    def stats(request) -> dict:
+        trades, filters = filtered_trades(request, Trade.objects.owned_by(request.user))
+        currency = single_currency(trades, user=request.user, filters=filters)
+        return {**trade_stats(trades), "currency": currency}

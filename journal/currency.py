@@ -1,7 +1,10 @@
-"""Money in different currencies is never added: the one currency a set of trades is in, or a 422.
+"""Money in different currencies is never added: which trades are in a currency, and the one
+currency a set of trades is in (or a 422 naming the currencies found and the filters that fix it).
 
 A trade's currency is its account's (DEFAULT_CURRENCY without an account).
 """
+
+from collections.abc import Mapping
 
 from django.db.models import QuerySet
 
@@ -12,23 +15,44 @@ from tradejournal.errors import UnprocessableEntity
 def mixed_currencies_message(currencies: list[str]) -> str:
     return (
         f"These trades are in several currencies ({', '.join(currencies)}), which are never added together: "
-        "filter by account or currency."
+        f"filter by account or currency (e.g. currency={currencies[0]})."
     )
 
 
-def single_currency(trades: QuerySet, *, user) -> str:
+def in_currency(trades: QuerySet, currency: str, *, accounts: QuerySet) -> QuerySet:
+    """The trades of `trades` in `currency`; `accounts` holds (at least) every account they can be in.
+
+    Written as a small subquery on the accounts rather than a join: the trades' indexes carry
+    account_id, so the big side stays an index-only scan (see bench/README.md).
+    """
+    if currency == DEFAULT_CURRENCY:
+        # Trades without an account are in the default currency too.
+        return trades.exclude(account__in=accounts.exclude(currency=currency).values("pk"))
+    return trades.filter(account__in=accounts.filter(currency=currency).values("pk"))
+
+
+def single_currency(trades: QuerySet, *, user, filters: Mapping | None = None) -> str:
     """The currency of `trades` (all of them the owner's); UnprocessableEntity if they span several.
 
-    Costs one small query on the owner's accounts; only an owner whose accounts are in several
-    currencies pays a second, over the filtered trades' distinct accounts.
+    `filters` are the trade filters' values (journal.filters.TradeFilter) that selected `trades`:
+    a `currency` filter settles it without a query, and an `account` filter narrows the candidates
+    to those accounts' currencies. Otherwise it costs one small query on the owner's accounts, and
+    only when they could hold trades in several currencies a second, over the trades' distinct
+    accounts.
     """
-    by_account = dict(Account.objects.filter(user=user).values_list("id", "currency"))
-    if set(by_account.values()) <= {DEFAULT_CURRENCY}:
-        return DEFAULT_CURRENCY
-    found = {by_account.get(account_id, DEFAULT_CURRENCY) for account_id in _accounts_used(trades)}
-    if len(found) > 1:
-        raise UnprocessableEntity(mixed_currencies_message(sorted(found)))
-    return found.pop() if found else DEFAULT_CURRENCY
+    filters = filters or {}
+    if filters.get("currency"):
+        return filters["currency"]
+    by_account = dict(Account.objects.owned_by(user).order_by().values_list("id", "currency"))
+    if filters.get("account"):
+        possible = {by_account[pk] for pk in filters["account"] if pk in by_account}
+    else:
+        possible = {*by_account.values(), DEFAULT_CURRENCY}
+    if len(possible) > 1:
+        possible = {by_account.get(account_id, DEFAULT_CURRENCY) for account_id in _accounts_used(trades)}
+    if len(possible) > 1:
+        raise UnprocessableEntity(mixed_currencies_message(sorted(possible)))
+    return possible.pop() if possible else DEFAULT_CURRENCY
 
 
 def _accounts_used(trades: QuerySet) -> list[int | None]:

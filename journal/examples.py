@@ -24,6 +24,7 @@ STATS = OpenApiExample(
         "total_trades": 150, "win_rate": 62.5, "net_pnl": 12450.75, "profit_factor": 2.35, "gross_profit": 25000.5,
         "gross_loss": 10638.3, "avg_win": 312.5, "avg_loss": -189.25, "best_trade": 1500, "worst_trade": -650,
         "wins": 93, "losses": 56, "breakeven": 1, "open_trades": 4, "total_commission": 412.5, "expectancy": 83.01,
+        "currency": "USD",
     },
 )  # fmt: skip
 # One row: the schema generator wraps a list endpoint's example in the list itself.

@@ -47,7 +47,11 @@ class PagePagination(BasePagination):
         # Deferred join: the offset is walked on the narrow index (ids only, an index-only scan
         # on PostgreSQL), then only this page's rows are read from the table. One query.
         page_ids = queryset.values("id")[offset : offset + self.per_page]
-        return list(queryset.model.objects.filter(id__in=page_ids).order_by(*queryset.query.order_by))
+        return list(self.page_rows(queryset, page_ids))
+
+    def page_rows(self, queryset: QuerySet, page_ids: QuerySet) -> QuerySet:
+        """The page's rows, in the list's order; a subclass may add what each row carries."""
+        return queryset.model.objects.filter(id__in=page_ids).order_by(*queryset.query.order_by)
 
     def get_paginated_response(self, data) -> Response:
         return Response(

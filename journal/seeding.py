@@ -1,4 +1,5 @@
-"""Realistic, reproducible demo journals, loaded in bulk (COPY on PostgreSQL)."""
+"""Realistic, reproducible demo journals, loaded in bulk (COPY on PostgreSQL): each trader's
+accounts (one of futures with their point values, one in euros), tags, and trades."""
 
 import random
 from collections.abc import Callable, Iterator
@@ -11,20 +12,52 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from journal.models import Trade, compute_pnl, journals_changed
+from journal.models import Account, Tag, Trade, TradeTag, compute_pnl, journals_changed
 
-# (symbol, typical price, quantity scale, price decimals)
+
+@dataclass(frozen=True)
+class Instrument:
+    symbol: str
+    price: float  # typical
+    unit: Decimal  # quantity step
+    decimals: int  # of the price
+    max_units: int
+    multiplier: Decimal
+    account: str  # key in ACCOUNTS
+
+
+# key: (name, broker, currency, starting balance)
+ACCOUNTS = {
+    "main": ("Main", "Interactive Brokers", "USD", Decimal(25_000)),
+    "futures": ("Futures", "Tradovate", "USD", Decimal(50_000)),
+    "europe": ("Europe", "Interactive Brokers", "EUR", Decimal(20_000)),
+}
+_ONE = Decimal(1)
 INSTRUMENTS = [
-    ("BTCUSDT", 65000, Decimal("0.001"), 2), ("ETHUSDT", 3200, Decimal("0.01"), 2),
-    ("SOLUSDT", 150, Decimal("0.1"), 3), ("EURUSD", 1.09, Decimal("1000"), 5), ("ES", 5200, Decimal("1"), 2),
-    ("NQ", 18000, Decimal("1"), 2), ("AAPL", 190, Decimal("1"), 2), ("TSLA", 240, Decimal("1"), 2),
-    ("XAUUSD", 2300, Decimal("0.1"), 2),
-]  # fmt: skip
+    Instrument("BTCUSDT", 65000, Decimal("0.001"), 2, 50, _ONE, "main"),
+    Instrument("ETHUSDT", 3200, Decimal("0.01"), 2, 50, _ONE, "main"),
+    Instrument("SOLUSDT", 150, Decimal("0.1"), 3, 50, _ONE, "main"),
+    Instrument("EURUSD", 1.09, Decimal(1000), 5, 50, _ONE, "main"),
+    Instrument("AAPL", 190, _ONE, 2, 50, _ONE, "main"),
+    Instrument("TSLA", 240, _ONE, 2, 50, _ONE, "main"),
+    Instrument("XAUUSD", 2300, Decimal("0.1"), 2, 50, _ONE, "main"),
+    Instrument("ES", 5200, _ONE, 2, 5, Decimal(50), "futures"),
+    Instrument("NQ", 18000, _ONE, 2, 3, Decimal(20), "futures"),
+    Instrument("MNQ", 18000, _ONE, 2, 20, Decimal(2), "futures"),
+    Instrument("SAP", 180, _ONE, 2, 50, _ONE, "europe"),
+    Instrument("FESX", 5000, _ONE, 0, 5, Decimal(10), "europe"),
+]
+# Trades entered before the trader set up accounts: no account (so USD).
+WITHOUT_ACCOUNT = 0.05
+TAGS = [("A+ setup", "#2ca02c"), ("FOMO", "#d62728"), ("news", "#1f77b4"), ("scalp", None), ("swing", None),
+        ("revenge", "#ff7f0e"), ("followed plan", "#17becf"), ("oversized", None)]  # fmt: skip
+# How many tags a trade carries: 0, 1, 2 or 3, with these weights (0.68 a trade on average).
+TAG_COUNT_WEIGHTS = [50, 35, 12, 3]
 SETUPS = ["breakout", "pullback", "reversal", "range", "trend", "news", ""]
 NOTES = ["", "", "", "Followed the plan", "Moved stop too early", "Strong momentum breakout", "Revenge trade"]
 COLUMNS = ("user_id", "instrument", "side", "quantity", "entry_time", "entry_price", "exit_time", "exit_price",
            "stop_loss", "take_profit", "commission", "setup_type", "notes", "pnl", "net_pnl", "created_at",
-           "updated_at")  # fmt: skip
+           "updated_at", "account_id", "multiplier")  # fmt: skip
 HISTORY = timedelta(days=730)
 BATCH = 20_000
 
@@ -38,11 +71,21 @@ class SeedPlan:
     username_prefix: str = "trader"
 
 
-def _trade_rows(rng: random.Random, user_id: int, count: int, now: datetime) -> Iterator[tuple]:
-    for _ in range(count):
-        symbol, price, unit, decimals = rng.choice(INSTRUMENTS)
-        entry = Decimal(str(round(price * rng.uniform(0.7, 1.3), decimals)))
-        quantity = unit * rng.randint(1, 50)
+@dataclass
+class Trader:
+    user_id: int
+    trades: int
+    accounts: dict[str, int]  # ACCOUNTS key -> account id
+    tags: list[int]  # tag ids, in TAGS order
+
+
+def _trade_rows(rng: random.Random, trader: Trader, now: datetime) -> Iterator[tuple[tuple, list[int]]]:
+    """(the trade's COLUMNS, its tag ids) for each of the trader's trades."""
+    for _ in range(trader.trades):
+        instrument = rng.choice(INSTRUMENTS)
+        decimals = instrument.decimals
+        entry = Decimal(str(round(instrument.price * rng.uniform(0.7, 1.3), decimals)))
+        quantity = instrument.unit * rng.randint(1, instrument.max_units)
         side = "long" if rng.random() < 0.6 else "short"
         # Two years of history, with a fresher tail so the 30-day leaderboard has traders.
         age = HISTORY * (rng.random() ** 1.6)
@@ -57,12 +100,16 @@ def _trade_rows(rng: random.Random, user_id: int, count: int, now: datetime) -> 
         risk = entry * Decimal("0.01")
         stop_loss = (entry - risk if side == "long" else entry + risk) if rng.random() < 0.7 else None
         take_profit = (entry + 2 * risk if side == "long" else entry - 2 * risk) if rng.random() < 0.5 else None
+        account_id = None if rng.random() < WITHOUT_ACCOUNT else trader.accounts[instrument.account]
+        tags = rng.sample(trader.tags, rng.choices(range(len(TAG_COUNT_WEIGHTS)), TAG_COUNT_WEIGHTS)[0])
         pnl, net_pnl = compute_pnl(side=side, quantity=quantity, entry_price=entry, exit_price=exit_price,
-                                   commission=commission)  # fmt: skip
-        yield (
-            user_id, symbol, side, quantity, entry_time, entry, exit_time, exit_price, stop_loss, take_profit,
-            commission, rng.choice(SETUPS), rng.choice(NOTES), pnl, net_pnl, entry_time, exit_time or entry_time,
+                                   commission=commission, multiplier=instrument.multiplier)  # fmt: skip
+        row = (
+            trader.user_id, instrument.symbol, side, quantity, entry_time, entry, exit_time, exit_price, stop_loss,
+            take_profit, commission, rng.choice(SETUPS), rng.choice(NOTES), pnl, net_pnl, entry_time,
+            exit_time or entry_time, account_id, instrument.multiplier,
         )  # fmt: skip
+        yield row, tags
 
 
 def create_users(plan: SeedPlan) -> list[tuple[int, int]]:
@@ -80,14 +127,47 @@ def create_users(plan: SeedPlan) -> list[tuple[int, int]]:
     return [(ids[name], plan.heavy_user_trades if name.endswith("_heavy") else plan.trades_per_user) for name in wanted]
 
 
+def create_traders(plan: SeedPlan) -> list[Trader]:
+    """The plan's traders with their accounts and tags; existing ones are reused."""
+    users = create_users(plan)
+    user_ids = [user_id for user_id, _ in users]
+    accounts = _ensure_named(Account, user_ids, {
+        name: {"broker": broker, "currency": currency, "starting_balance": balance}
+        for name, broker, currency, balance in ACCOUNTS.values()
+    })  # fmt: skip
+    tags = _ensure_named(Tag, user_ids, {name: {"color": color} for name, color in TAGS})
+    return [
+        Trader(
+            user_id,
+            count,
+            {key: accounts[user_id, spec[0]] for key, spec in ACCOUNTS.items()},
+            [tags[user_id, name] for name, _ in TAGS],
+        )
+        for user_id, count in users
+    ]
+
+
+def _ensure_named(model, user_ids: list[int], specs: dict[str, dict]) -> dict[tuple[int, str], int]:
+    """{(user id, name): id} of each user's `model` record per name in `specs`, creating the missing."""
+
+    def existing() -> dict[tuple[int, str], int]:
+        rows = model.objects.filter(user_id__in=user_ids, name__in=specs).values_list("user_id", "name", "id")
+        return {(user_id, name): pk for user_id, name, pk in rows}
+
+    found = existing()
+    missing = [model(user_id=user_id, name=name, **fields) for user_id in user_ids
+               for name, fields in specs.items() if (user_id, name) not in found]  # fmt: skip
+    if not missing:
+        return found
+    model.objects.bulk_create(missing, batch_size=5000)
+    return existing()
+
+
 def seed(plan: SeedPlan, *, progress: Callable[[int, int], None] = lambda done, total: None,
          now: datetime | None = None) -> int:  # fmt: skip
-    """Loads the plan's trades; returns how many. Reproducible for a given seed and `now`."""
+    """Loads the plan's trades (with their tags); returns how many. Reproducible for a given seed and `now`."""
     now = now or timezone.now()
     rng = random.Random(plan.seed)  # noqa: S311  (demo data, reproducible by design)
-    traders = create_users(plan)
-    total = sum(count for _, count in traders)
-    rows = (row for user_id, count in traders for row in _trade_rows(rng, user_id, count, now))
     load = _load_by_copy if connection.vendor == "postgresql" else _load_by_bulk_create
     done = 0
 
@@ -97,8 +177,11 @@ def seed(plan: SeedPlan, *, progress: Callable[[int, int], None] = lambda done, 
         progress(done, total)
 
     with transaction.atomic():
+        traders = create_traders(plan)
+        total = sum(trader.trades for trader in traders)
+        rows = (row for trader in traders for row in _trade_rows(rng, trader, now))
         load(_batches(rows, BATCH), advance)
-        journals_changed(user_id for user_id, _ in traders)
+        journals_changed(trader.user_id for trader in traders)
     return done
 
 
@@ -123,23 +206,39 @@ def _text(value) -> str:
     return str(value)
 
 
-def copy_payload(batch: list[tuple]) -> str:
-    return "".join([f"{chr(9).join(map(_text, row))}\n" for row in batch])
+TRADES_COPY = f"COPY {Trade._meta.db_table} (id, {', '.join(COLUMNS)}) FROM STDIN"
+TAGS_COPY = f"COPY {TradeTag._meta.db_table} (trade_id, tag_id) FROM STDIN"
+# Ids taken from the trades' own sequence, so the tags can name their trades in the same pass.
+TRADE_IDS_SQL = "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
 
 
-COPY_SQL = f"COPY {Trade._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN"
+def copy_payloads(ids: list[int], batch: list[tuple[tuple, list[int]]]) -> tuple[str, str]:
+    """The COPY text of a batch of trades with these ids, and of their tags."""
+    pairs = list(zip(ids, batch, strict=True))
+    trades = "".join([f"{trade_id}\t{chr(9).join(map(_text, row))}\n" for trade_id, (row, _) in pairs])
+    tags = "".join([f"{trade_id}\t{tag_id}\n" for trade_id, (_, tag_ids) in pairs for tag_id in tag_ids])
+    return trades, tags
 
 
 def _load_by_copy(batches: Iterator[list[tuple]], progress: Callable[[int], None]) -> None:
-    # One COPY for the whole load: PostgreSQL ingests a batch (and updates the indexes) on its
-    # core while Python generates the next one on the other.
-    with connection.cursor() as cursor, cursor.cursor.copy(COPY_SQL) as copy:
+    with connection.cursor() as cursor:
         for batch in batches:
-            copy.write(copy_payload(batch))
+            cursor.execute(TRADE_IDS_SQL, [Trade._meta.db_table, len(batch)])
+            trades, tags = copy_payloads([trade_id for (trade_id,) in cursor.fetchall()], batch)
+            with cursor.cursor.copy(TRADES_COPY) as copy:
+                copy.write(trades)
+            with cursor.cursor.copy(TAGS_COPY) as copy:
+                copy.write(tags)
             progress(len(batch))
 
 
 def _load_by_bulk_create(batches: Iterator[list[tuple]], progress: Callable[[int], None]) -> None:
     for batch in batches:
-        Trade.objects.bulk_create((Trade(**dict(zip(COLUMNS, row, strict=True))) for row in batch), batch_size=2000)
+        trades = Trade.objects.bulk_create(
+            (Trade(**dict(zip(COLUMNS, row, strict=True))) for row, _ in batch), batch_size=2000
+        )
+        TradeTag.objects.bulk_create(
+            (TradeTag(trade_id=trade.pk, tag_id=tag_id) for trade, (_, tag_ids) in zip(trades, batch, strict=True)
+             for tag_id in tag_ids), batch_size=5000,
+        )  # fmt: skip
         progress(len(batch))

@@ -1,11 +1,15 @@
 """Performance statistics of a set of trades: one aggregate query, finished on its single row."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+# A trade's P&L runs to 36 digits (price difference x quantity x multiplier, 12 each) and sums
+# to more: Python's default 28 digits could neither round those to the cent nor divide them
+# exactly enough to.
+FIGURES = Context(prec=100, rounding=ROUND_HALF_UP)
 
 CLOSED = Q(exit_time__isnull=False)
 WIN = Q(net_pnl__gt=0)
@@ -14,11 +18,11 @@ LOSS = Q(net_pnl__lt=0)
 
 def to_cents(value: Decimal | None) -> Decimal | None:
     """Money figures are shown rounded half-up to the cent."""
-    return None if value is None else value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return None if value is None else value.quantize(CENT, context=FIGURES)
 
 
 def _ratio(numerator: Decimal, denominator: Decimal | int) -> Decimal | None:
-    return None if not denominator else to_cents(Decimal(numerator) / Decimal(denominator))
+    return None if not denominator else to_cents(FIGURES.divide(Decimal(numerator), Decimal(denominator)))
 
 
 def trade_stats(trades: QuerySet) -> dict:

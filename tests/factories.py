@@ -1,4 +1,4 @@
-"""Test data made through the real managers: users and API keys."""
+"""Test data made through the real managers: users, API keys, trades, accounts and tags."""
 
 import itertools
 from datetime import UTC, datetime
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from apikeys.models import ApiKey
 from apikeys.scopes import ALL_SCOPES
-from journal.models import Trade
+from journal.models import Account, Tag, Trade
 
 _numbers = itertools.count(1)
 
@@ -62,3 +62,16 @@ def make_trade(user, **fields):
     }
     values.update(fields)
     return Trade.objects.create(user=user, **values)
+
+
+def make_account(user, name: str | None = None, **fields) -> Account:
+    return Account.objects.create(user=user, name=name or f"Account {next(_numbers)}", **fields)
+
+
+def make_tag(user, name: str, **fields) -> Tag:
+    return Tag.objects.create(user=user, name=name, **fields)
+
+
+def tag_trade(trade: Trade, *tags: Tag) -> Trade:
+    trade.tags.add(*tags)
+    return trade

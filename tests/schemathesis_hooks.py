@@ -1,12 +1,16 @@
 """Rules the API enforces that its OpenAPI schema cannot state, applied by schemathesis to the
 requests it generates as valid ones; everything the schema can state is fuzzed as it stands.
 
-Each rule here is pinned by its own test in test_trade_input.py / test_trade_list.py:
+Each rule here is pinned by its own test in test_trade_input.py / test_trade_list.py /
+test_accounts.py / test_tags.py:
 - `from` is not after `to`;
 - `exit_time` and `exit_price` come together (both set or both null), and exit is not before
   entry — for a PATCH, which can't see the stored trade, an exit goes at the end of time and an
   entry at its start;
-- an Idempotency-Key is not reused for a different request (each generated one is made unique).
+- an Idempotency-Key is not reused for a different request (each generated one is made unique);
+- a trade's `account` is one of the key owner's accounts (the fuzzer can't know their ids: none);
+- an account's or tag's `name`, and an account's `external_id`, are not already the owner's
+  (each generated one is made unique).
 """
 
 import uuid
@@ -46,6 +50,18 @@ def before_call(context, case, kwargs) -> None:
     if isinstance(case.body, dict) and case.path.startswith("/api/v1/trades"):
         case.body = dict(case.body)
         _make_exit_consistent(case.body, patch=case.method.upper() == "PATCH")
+        if case.body.get("account") is not None:
+            case.body["account"] = None
+    if isinstance(case.body, dict) and case.path.startswith(("/api/v1/accounts", "/api/v1/tags")):
+        case.body = dict(case.body)
+        for field in ("name", "external_id"):
+            if isinstance(case.body.get(field), str):
+                case.body[field] = _unique(case.body[field])
+
+
+def _unique(name: str) -> str:
+    """`name` made unique, still 1 to 64 characters that start and end with a visible one."""
+    return f"{name[:55]}-{uuid.uuid4().hex[:8]}"
 
 
 def _make_exit_consistent(body: dict, *, patch: bool) -> None:

@@ -20,6 +20,16 @@ OPERATIONS = {
     ("/api/v1/trades/{id}", "put"): "trades:write",
     ("/api/v1/trades/{id}", "patch"): "trades:write",
     ("/api/v1/trades/{id}", "delete"): "trades:write",
+    ("/api/v1/accounts", "get"): "trades:read",
+    ("/api/v1/accounts", "post"): "trades:write",
+    ("/api/v1/accounts/{id}", "get"): "trades:read",
+    ("/api/v1/accounts/{id}", "patch"): "trades:write",
+    ("/api/v1/accounts/{id}", "delete"): "trades:write",
+    ("/api/v1/tags", "get"): "trades:read",
+    ("/api/v1/tags", "post"): "trades:write",
+    ("/api/v1/tags/{id}", "get"): "trades:read",
+    ("/api/v1/tags/{id}", "patch"): "trades:write",
+    ("/api/v1/tags/{id}", "delete"): "trades:write",
     ("/api/v1/stats", "get"): "stats:read",
     ("/api/v1/leaderboard", "get"): "leaderboard:read",
     ("/api/v1/key", "get"): None,
@@ -71,8 +81,26 @@ def test_every_status_a_client_can_meet_is_documented(schema):
     assert codes("/api/v1/trades", "post") == {"201", "400", "401", "403", "413", "415", "422", "429", "503"}
     assert codes("/api/v1/trades", "get") == {"200", "401", "403", "422", "429", "503"}
     assert codes("/api/v1/trades/{id}", "delete") == {"204", "401", "403", "404", "429", "503"}
-    assert codes("/api/v1/trades/{id}", "patch") >= {"200", "404", "413", "415", "422", "503"}
+    assert codes("/api/v1/trades/{id}", "patch") >= {"200", "404", "413", "415", "422"}
     assert codes("/api/v1/stats", "get") == {"200", "401", "403", "422", "429", "503"}
+    for collection in ("/api/v1/accounts", "/api/v1/tags"):
+        assert codes(collection, "get") == {"200", "401", "403", "422", "429", "503"}  # 422: a bad page
+        assert codes(collection, "post") == {"201", "400", "401", "403", "413", "415", "422", "429", "503"}
+        assert codes(f"{collection}/{{id}}", "get") == {"200", "401", "403", "404", "429", "503"}
+        assert codes(f"{collection}/{{id}}", "patch") == {
+            "200",
+            "400",
+            "401",
+            "403",
+            "404",
+            "413",
+            "415",
+            "422",
+            "429",
+            "503",
+        }
+    assert codes("/api/v1/accounts/{id}", "delete") == {"204", "401", "403", "404", "409", "429", "503"}
+    assert codes("/api/v1/tags/{id}", "delete") == {"204", "401", "403", "404", "429", "503"}
     assert codes("/api/v1/leaderboard", "get") == {"200", "401", "403", "429", "503"}
 
 

@@ -56,6 +56,15 @@ def test_secret_key_is_required_outside_debug():
     assert json.loads(debug.stdout)["debug"] is True
 
 
+def test_leaderboard_currency_comes_from_the_environment_and_must_be_a_currency_code():
+    show = "import django; from django.conf import settings; django.setup(); print(settings.LEADERBOARD_CURRENCY)"
+    assert run_python(show, DJANGO_SECRET_KEY="x" * 50).stdout.strip() == "USD"
+    assert run_python(show, DJANGO_SECRET_KEY="x" * 50, LEADERBOARD_CURRENCY="eur").stdout.strip() == "EUR"
+    bad = run_python(show, DJANGO_SECRET_KEY="x" * 50, LEADERBOARD_CURRENCY="euro")
+    assert bad.returncode != 0
+    assert "LEADERBOARD_CURRENCY must be a three-letter ISO 4217 code" in bad.stderr
+
+
 def test_deploy_check_is_clean_with_production_settings():
     r = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

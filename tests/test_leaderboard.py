@@ -17,7 +17,7 @@ from leaderboard import snapshot
 from leaderboard.models import TraderProfile
 from leaderboard.rankings import compute_rankings
 from leaderboard.snapshot import Snapshot
-from tests.factories import make_trade, make_user
+from tests.factories import make_account, make_trade, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +29,12 @@ def fresh_snapshot():
     cache.clear()
 
 
-def close_trades(user, count: int, net_each: str = "10", *, closed_at=None):
+def close_trades(user, count: int, net_each: str = "10", *, closed_at=None, account=None):
     """`count` trades of `user` closed at `closed_at` (an hour ago by default), each netting `net_each`."""
     closed_at = closed_at or timezone.now() - timedelta(hours=1)
     for _ in range(count):
         make_trade(user, entry_time=closed_at - timedelta(hours=2), exit_time=closed_at, entry_price=Decimal(100),
-                   exit_price=Decimal(100) + Decimal(net_each), quantity=Decimal(1))  # fmt: skip
+                   exit_price=Decimal(100) + Decimal(net_each), quantity=Decimal(1), account=account)  # fmt: skip
 
 
 def board(api) -> list[dict]:
@@ -118,6 +118,28 @@ def test_disabled_accounts_are_not_ranked(api):
     gone = make_user("disabled", is_active=False)
     close_trades(gone, 5)
     assert board(api) == []
+
+
+def test_only_trades_in_the_leaderboard_currency_count(api):
+    both = make_user("both")
+    close_trades(both, 5, "10", account=make_account(both, "Main"))
+    close_trades(both, 5, "1000", account=make_account(both, "Europe", currency="EUR"))
+    euro_only = make_user("euro_only")
+    close_trades(euro_only, 6, "1000", account=make_account(euro_only, "Europe", currency="EUR"))
+    close_trades(make_user("no_account"), 5, "1")  # without an account: USD
+    assert board(api) == [
+        {"rank": 1, "user": "both", "trades": 5, "pnl": 50}, {"rank": 2, "user": "no_account", "trades": 5, "pnl": 5},
+    ]  # fmt: skip
+
+
+def test_the_leaderboard_currency_is_a_setting(settings):
+    settings.LEADERBOARD_CURRENCY = "EUR"
+    trader = make_user("euro")
+    close_trades(trader, 5, "7", account=make_account(trader, "Europe", currency="EUR"))
+    close_trades(trader, 5, "1000")  # USD, without an account
+    dollar = make_user("dollar")
+    close_trades(dollar, 5, "1000", account=make_account(dollar, "Main"))
+    assert compute_rankings() == [{"rank": 1, "user": "euro", "trades": 5, "pnl": Decimal(35)}]
 
 
 def test_matches_an_independent_computation_over_random_trades():

@@ -9,6 +9,7 @@ import requests
 
 from apikeys.throttling import FixedWindowLimit
 from tests.factories import make_key
+from tests.live import PrivateRedis
 
 URL = "/api/v1/key"
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -73,13 +74,25 @@ def test_default_limit_is_120_a_minute(client):
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("store_url", ["", REDIS_URL], ids=["database", "redis"])
-def test_limit_holds_across_two_gunicorn_workers(live_site, store_url):
-    if store_url and not redis_available():
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    key = live_site.create_key(f"ratelimit-{'redis' if store_url else 'db'}")
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_limit_holds_across_two_gunicorn_workers(live_site, store):
+    redis_server = PrivateRedis() if store == "redis" else None  # its own: nothing else resets its counters
+    if redis_server:
+        redis_server.start()
+    key = live_site.create_key(f"ratelimit-{store}")
     limit, sent = 20, 32
-    with live_site.serve(workers=2, API_KEY_RATE_LIMIT=f"{limit}/day", REDIS_URL=store_url) as base_url:
+    try:
+        statuses = send_concurrently(live_site, key, limit, sent, redis_server.url if redis_server else "")
+    finally:
+        if redis_server:
+            redis_server.stop()
+    assert statuses == {200: limit, 429: sent - limit}
+    served_by = {line.split()[0] for line in live_site.access_log.read_text().splitlines() if "/api/v1/key" in line}
+    assert len(served_by) == 2, f"both workers should have served requests, saw pids {served_by}"
+
+
+def send_concurrently(live_site, key: str, limit: int, sent: int, redis_url: str) -> Counter:
+    with live_site.serve(workers=2, API_KEY_RATE_LIMIT=f"{limit}/day", REDIS_URL=redis_url) as base_url:
 
         def call(_: int) -> int:
             return requests.get(
@@ -87,7 +100,4 @@ def test_limit_holds_across_two_gunicorn_workers(live_site, store_url):
             ).status_code
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-            statuses = Counter(pool.map(call, range(sent)))
-    assert statuses == {200: limit, 429: sent - limit}
-    served_by = {line.split()[0] for line in live_site.access_log.read_text().splitlines() if "/api/v1/key" in line}
-    assert len(served_by) == 2, f"both workers should have served requests, saw pids {served_by}"
+            return Counter(pool.map(call, range(sent)))

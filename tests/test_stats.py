@@ -1,22 +1,26 @@
-"""GET /api/v1/stats: the reference's keys, the contract's definitions, correct to the cent."""
+"""GET /api/v1/stats: the reference's keys, the contract's definitions, correct to the cent, in
+one currency (several are a 422), with every trade filter."""
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from journal.models import Trade
-from tests.factories import make_key, make_trade, make_user
+from journal.models import Account, Tag, Trade, TradeTag
+from tests.factories import REFERENCE_BODY, make_account, make_key, make_tag, make_trade, make_user, tag_trade
 
 pytestmark = pytest.mark.django_db
 
 REFERENCE_KEYS = ["total_trades", "win_rate", "net_pnl", "profit_factor", "gross_profit", "gross_loss", "avg_win",
                   "avg_loss", "best_trade", "worst_trade"]  # fmt: skip
-EXTRA_KEYS = ["wins", "losses", "breakeven", "open_trades", "total_commission", "expectancy"]
+EXTRA_KEYS = ["wins", "losses", "breakeven", "open_trades", "total_commission", "expectancy", "currency"]
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 
 
@@ -47,6 +51,7 @@ def test_no_trades_counts_and_sums_zero_the_rest_null(api):
         "total_trades": 0, "win_rate": None, "net_pnl": 0, "profit_factor": None, "gross_profit": 0,
         "gross_loss": 0, "avg_win": None, "avg_loss": None, "best_trade": None, "worst_trade": None,
         "wins": 0, "losses": 0, "breakeven": 0, "open_trades": 0, "total_commission": 0, "expectancy": None,
+        "currency": "USD",
     }  # fmt: skip
 
 
@@ -66,6 +71,7 @@ def test_a_mixed_journal(api, user):
         "total_trades": 5, "win_rate": 40, "net_pnl": 300.25, "profit_factor": 3, "gross_profit": 450.5,
         "gross_loss": 150.25, "avg_win": 225.25, "avg_loss": -75.13, "best_trade": 300, "worst_trade": -100,
         "wins": 2, "losses": 2, "breakeven": 1, "open_trades": 1, "total_commission": 5, "expectancy": 60.05,
+        "currency": "USD",
     }  # fmt: skip
 
 
@@ -165,7 +171,7 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def expected_stats(rows: list[dict]) -> dict:
+def expected_stats(rows: list[dict], currency: str = "USD") -> dict:
     """The contract's definitions, in plain Python over the rows as they were sent."""
     nets = []
     for row in rows:
@@ -174,7 +180,7 @@ def expected_stats(rows: list[dict]) -> dict:
         move = (
             row["exit_price"] - row["entry_price"] if row["side"] == "long" else row["entry_price"] - row["exit_price"]
         )
-        nets.append(move * row["quantity"] - row["commission"])
+        nets.append(move * row["quantity"] * row.get("multiplier", 1) - row["commission"])
     wins, losses = [n for n in nets if n > 0], [n for n in nets if n < 0]
     gross_profit, gross_loss = sum(wins, Decimal(0)), -sum(losses, Decimal(0))
 
@@ -190,7 +196,7 @@ def expected_stats(rows: list[dict]) -> dict:
         "wins": len(wins), "losses": len(losses), "breakeven": len(nets) - len(wins) - len(losses),
         "open_trades": len(rows) - len(nets),
         "total_commission": float(cents(sum((r["commission"] for r in rows if r["exit_price"] is not None), Decimal(0)))),
-        "expectancy": ratio(sum(nets, Decimal(0)), len(nets)),
+        "expectancy": ratio(sum(nets, Decimal(0)), len(nets)), "currency": currency,
     }  # fmt: skip
 
 
@@ -224,3 +230,186 @@ def test_stats_match_an_independent_computation_for_thousands_of_random_trades(d
         assert stats(client) == expected_stats(journals[user.pk]), user.username
         only_btc = [r for r in journals[user.pk] if r["instrument"] == "BTCUSDT"]
         assert stats(client, "?instrument=BTCUSDT") == expected_stats(only_btc)
+
+
+def test_the_largest_trades_have_exact_figures_not_an_error(api, user, settings):
+    # 12 digits each of price, quantity and multiplier: a P&L of 36 digits, more than Python's
+    # default 28-digit arithmetic can round to the cent.
+    big, tiny = Decimal("999999999999"), Decimal("0.00000001")
+    make_trade(user, side="long", quantity=big, entry_price=tiny, exit_price=big, multiplier=big)
+    make_trade(user, side="short", quantity=big, entry_price=big, exit_price=tiny, multiplier=big)
+    r = api.get("/api/v1/stats")
+    assert r.status_code == 200, r.content
+    with localcontext() as exact:
+        exact.prec = 100
+        each = (big - tiny) * big * big
+        expected = {"net_pnl": cents(2 * each), "best_trade": cents(each), "avg_win": cents(each),
+                    "expectancy": cents(each)}  # fmt: skip
+    body = json.loads(r.content, parse_float=Decimal)
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # 15 significant digits (README)
+        assert all(abs(body[k] / v - 1) < Decimal("1e-14") for k, v in expected.items()), body
+    else:
+        assert {k: body[k] for k in expected} == expected
+
+
+# --- multipliers, currencies and the new filters ----------------------------------------------
+
+
+def test_the_multiplier_is_in_the_pnl(api):
+    # MNQ: long 1 contract at 21000, out at 21012.5, $2 a point: 12.5 points x 2 = 25.
+    body = {**REFERENCE_BODY, "instrument": "MNQ", "quantity": 1, "entry_price": 21000, "exit_price": 21012.5,
+            "commission": 0, "multiplier": 2, "stop_loss": 20990, "take_profit": 21100}  # fmt: skip
+    trade_id = api.post("/api/v1/trades", body, format="json").json()["id"]
+    assert {k: api.get(f"/api/v1/trades/{trade_id}").json()[k] for k in ("pnl", "net_pnl", "multiplier")} == {
+        "pnl": 25, "net_pnl": 25, "multiplier": 2,
+    }  # fmt: skip
+    assert stats(api)["net_pnl"] == 25
+    r = api.patch(f"/api/v1/trades/{trade_id}", {"multiplier": 20}, format="json")  # NQ's point value
+    assert (r.json()["pnl"], stats(api)["net_pnl"]) == (250, 250)
+
+
+def mixed(user) -> dict:
+    europe = make_account(user, "Europe", currency="EUR")
+    usd = make_account(user, "Main")
+    closed(user, "100", account=europe)
+    closed(user, "40", account=usd)
+    closed(user, "-10")  # no account: USD
+    return {"europe": europe, "usd": usd}
+
+
+def test_trades_in_several_currencies_are_422_naming_them_and_the_filters(api, user):
+    mixed(user)
+    r = api.get("/api/v1/stats")
+    assert r.status_code == 422, r.content
+    assert r.json() == {"error": "These trades are in several currencies (EUR, USD), which are never added "
+                                 "together: filter by account or currency (e.g. currency=EUR)."}  # fmt: skip
+
+
+def test_a_currency_or_account_filter_gives_one_currencys_stats(api, user):
+    accounts = mixed(user)
+    assert {k: stats(api, "?currency=eur")[k] for k in ("net_pnl", "currency")} == {"net_pnl": 100, "currency": "EUR"}
+    assert {k: stats(api, "?currency=USD")[k] for k in ("net_pnl", "currency")} == {"net_pnl": 30, "currency": "USD"}
+    by_account = stats(api, f"?account={accounts['europe'].pk}")
+    assert (by_account["net_pnl"], by_account["currency"]) == (100, "EUR")
+    assert stats(api, "?currency=GBP") == expected_stats([], currency="GBP")
+    assert stats(api, "?instrument=ETHUSDT")["currency"] == "USD"  # nothing selected: nothing to mix
+
+
+def test_an_account_in_another_currency_without_trades_mixes_nothing(api, user):
+    make_account(user, "Europe", currency="EUR")
+    closed(user, "5")
+    assert stats(api)["currency"] == "USD"
+    account = make_account(user, "Japan", currency="JPY")
+    closed(user, "7", account=account)
+    assert stats(api, "?side=long&currency=JPY")["net_pnl"] == 7
+
+
+def test_stats_take_the_tag_filters(api, user):
+    a, b = make_tag(user, "a"), make_tag(user, "b")
+    tag_trade(closed(user, "10"), a)
+    tag_trade(closed(user, "20"), a, b)
+    tag_trade(closed(user, "40"), b)
+    closed(user, "80")
+    assert stats(api, "?tag=A")["net_pnl"] == 30
+    assert stats(api, "?tag=a,b")["net_pnl"] == 70
+    assert stats(api, "?tag=a,b&tag_mode=all")["net_pnl"] == 20
+
+
+def journal_queries(captured) -> list[str]:
+    return [
+        q["sql"] for q in captured.captured_queries if "journal_" in q["sql"] and "tradejournal_cache" not in q["sql"]
+    ]
+
+
+def test_the_currency_check_costs_a_query_only_for_owners_with_several_currencies(api, user):
+    accounts = mixed(user)
+    stats(api, "?currency=USD")  # records the key's last use
+    with CaptureQueriesContext(connection) as mixed_up:
+        assert api.get("/api/v1/stats?side=long").status_code == 422
+    # The accounts, the trades' distinct accounts: a 422 before any aggregate.
+    assert len(journal_queries(mixed_up)) == 2, journal_queries(mixed_up)
+    with CaptureQueriesContext(connection) as one_account:
+        stats(api, f"?account={accounts['europe'].pk}")
+    # One account named: its currency is known from the accounts; then the aggregate.
+    assert len(journal_queries(one_account)) == 2, journal_queries(one_account)
+
+
+CURRENCIES = ("USD", "USD", "EUR")  # of the three accounts each random journal has
+TAG_NAMES = ("Alpha", "beta", "GAMMA")
+
+
+def closed_or_open_trade() -> st.SearchStrategy[dict]:
+    cents = st.integers(1, 5_000_000).map(lambda n: Decimal(n) / 100)
+    return st.fixed_dictionaries({
+        "side": st.sampled_from(["long", "short"]), "quantity": st.integers(1, 50_000).map(lambda n: Decimal(n) / 1000),
+        "entry_price": cents, "exit_price": st.one_of(cents, cents, cents, st.none()), "commission": st.sampled_from([Decimal(0), Decimal("2.5")]),
+        "multiplier": st.sampled_from([Decimal(1), Decimal(2), Decimal(50), Decimal("0.1")]),
+        "account": st.sampled_from([None, 0, 1, 2]), "tags": st.sets(st.sampled_from(range(3))),
+    })  # fmt: skip
+
+
+def trade_filters() -> st.SearchStrategy[dict]:
+    """Each filter left out about half of the time, so that selections are seldom empty."""
+    tag_names = st.sampled_from(TAG_NAMES) | st.sampled_from(TAG_NAMES).map(str.swapcase)
+    return st.fixed_dictionaries({
+        "account": st.just([]) | st.lists(st.sampled_from(range(3)), min_size=1, max_size=2, unique=True),
+        "currency": st.sampled_from([None, None, None, "USD", "eur", "GBP"]),
+        "tag": st.just([]) | st.lists(tag_names, min_size=1, max_size=2),
+        "tag_mode": st.sampled_from([None, "any", "all"]),
+        "side": st.sampled_from([None, None, "long", "short"]),
+    })  # fmt: skip
+
+
+def selected(row: dict, filters: dict) -> bool:
+    """The filters' meaning, stated plainly."""
+    names = {TAG_NAMES[i].lower() for i in row["tags"]}
+    wanted = {name.lower() for name in filters["tag"]}
+    currency = "USD" if row["account"] is None else CURRENCIES[row["account"]]
+    return (
+        (not filters["account"] or row["account"] in filters["account"])
+        and (filters["currency"] is None or currency == filters["currency"].upper())
+        and (not wanted or (wanted <= names if filters["tag_mode"] == "all" else bool(wanted & names)))
+        and (filters["side"] is None or row["side"] == filters["side"])
+    )
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(closed_or_open_trade(), min_size=5, max_size=30), filters=trade_filters())
+def test_filtered_stats_match_an_independent_computation_or_name_the_currencies(django_settings_override, rows,
+                                                                                filters):  # fmt: skip
+    user = make_user()
+    accounts = [Account.objects.create(user=user, name=f"A{i}", currency=c) for i, c in enumerate(CURRENCIES)]
+    tags = [Tag.objects.create(user=user, name=name) for name in TAG_NAMES]
+    trades = Trade.objects.bulk_create(
+        Trade(user=user, instrument="ES", entry_time=T0, exit_time=None if row["exit_price"] is None else T0,
+              account=None if row["account"] is None else accounts[row["account"]],
+              **{k: row[k] for k in ("side", "quantity", "entry_price", "exit_price", "commission", "multiplier")})
+        for row in rows
+    )  # fmt: skip
+    TradeTag.objects.bulk_create(
+        TradeTag(trade=t, tag=tags[i]) for t, row in zip(trades, rows, strict=True) for i in row["tags"]
+    )
+    query = {"account": ",".join(str(accounts[i].pk) for i in filters["account"]), "tag": ",".join(filters["tag"]),
+             **{k: filters[k] for k in ("currency", "tag_mode", "side") if filters[k]}}  # fmt: skip
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_key(user)[1]}")
+    r = client.get("/api/v1/stats", {k: v for k, v in query.items() if v})
+
+    chosen = [row for row in rows if selected(row, filters)]
+    currencies = sorted({"USD" if row["account"] is None else CURRENCIES[row["account"]] for row in chosen})
+    event(f"{len(currencies)} currencies, {len([row for row in chosen if row['exit_price']])} closed trades")
+    if len(currencies) > 1:
+        assert r.status_code == 422, r.content
+        assert f"({', '.join(currencies)})" in r.json()["error"]
+        return
+    assert r.status_code == 200, r.content
+    assert r.json() == expected_stats(chosen, expected_currency(currencies, filters))
+
+
+def expected_currency(found: list[str], filters: dict) -> str:
+    """The currency filter's; else the one the selected trades are in; with none selected, the
+    named accounts' currency when they share one; else USD."""
+    named = {CURRENCIES[i] for i in filters["account"]}
+    if filters["currency"]:
+        return filters["currency"].upper()
+    return found[0] if found else named.pop() if len(named) == 1 else "USD"

@@ -1,10 +1,12 @@
-"""The trade list: each filter and its bad values, the order, and the edges of paging."""
+"""The trade list: each filter (accounts, tags and currency too) and its bad values, the order,
+and the edges of paging."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
-from tests.factories import make_trade
+from tests.factories import make_account, make_tag, make_trade, make_user, tag_trade
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +129,82 @@ def test_per_page_bounds_are_accepted(api, user, per_page):
     assert body["per_page"] == per_page
     assert len(body["data"]) == min(per_page, 3)
     assert body["last_page"] == (3 if per_page == 1 else 1)
+
+
+# --- accounts, tags, currency -------------------------------------------------------------------
+
+
+@pytest.fixture
+def structured(user):
+    """Trades in three accounts (two USD, one EUR) and none, with tags; and someone else's."""
+    main, futures, europe = (make_account(user, "Main"), make_account(user, "Futures"),
+                             make_account(user, "Europe", currency="EUR"))  # fmt: skip
+    fomo, news, swing = make_tag(user, "FOMO"), make_tag(user, "news"), make_tag(user, "Swing")
+    other = make_user()
+    theirs = make_account(other, "Main")
+    tag_trade(make_trade(other, account=theirs, entry_time=at(3)), make_tag(other, "fomo"))
+    return {
+        "accounts": {"main": main, "futures": futures, "europe": europe, "theirs": theirs},
+        "main_fomo_news": tag_trade(make_trade(user, account=main, entry_time=at(1)), fomo, news),
+        "futures_news": tag_trade(make_trade(user, account=futures, side="short", entry_time=at(2)), news),
+        "europe_fomo": tag_trade(make_trade(user, account=europe, entry_time=at(4)), fomo),
+        "none": make_trade(user, entry_time=at(5)),
+        "main_swing": tag_trade(make_trade(user, account=main, entry_time=at(6)), swing),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("account={main}", ["main_swing", "main_fomo_news"]),
+        ("account={main},{europe}", ["main_swing", "europe_fomo", "main_fomo_news"]),
+        ("account={theirs}", []),  # another trader's account matches nothing of yours
+        ("account={theirs},{futures}", ["futures_news"]),
+        ("account=999999", []),
+        ("currency=USD", ["main_swing", "none", "futures_news", "main_fomo_news"]),  # no account: USD
+        ("currency=eur", ["europe_fomo"]),
+        ("currency=GBP", []),
+        ("tag=fomo", ["europe_fomo", "main_fomo_news"]),
+        ("tag=FOMO,swing", ["main_swing", "europe_fomo", "main_fomo_news"]),
+        ("tag=fomo,%20NEWS%20&tag_mode=any", ["europe_fomo", "futures_news", "main_fomo_news"]),
+        ("tag=fomo,news&tag_mode=all", ["main_fomo_news"]),
+        ("tag=fomo,unknown&tag_mode=all", []),
+        ("tag=unknown", []),
+        ("tag=,", ["main_swing", "none", "europe_fomo", "futures_news", "main_fomo_news"]),  # no names: no filter
+        ("tag_mode=all", ["main_swing", "none", "europe_fomo", "futures_news", "main_fomo_news"]),
+        ("tag=news&currency=usd&side=short", ["futures_news"]),
+        ("account={main}&tag=news", ["main_fomo_news"]),
+    ],
+)
+def test_account_currency_and_tag_filters(api, structured, query, expected):
+    query = query.format(**{name: a.pk for name, a in structured["accounts"].items()})
+    assert ids(api.get(f"/api/v1/trades?{query}")) == [structured[k].pk for k in expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "details"),
+    [
+        ("account=main", {"account": ["The account must be an account id or a comma-separated list of them, e.g. 3,7."]}),
+        ("account=1,,2", {"account": ["The account must be an account id or a comma-separated list of them, e.g. 3,7."]}),
+        ("account=0", {"account": ["The account must be an account id or a comma-separated list of them, e.g. 3,7."]}),
+        ("account=1%202", {"account": ["The account must be an account id or a comma-separated list of them, e.g. 3,7."]}),
+        ("currency=US", {"currency": ["The currency must be a three-letter ISO 4217 code, e.g. USD."]}),
+        ("currency=%20USD", {"currency": ["The currency must be a three-letter ISO 4217 code, e.g. USD."]}),
+        ("tag_mode=some", {"tag_mode": ["The tag_mode must be any or all."]}),
+        ("tag=" + ",".join(f"t{i}" for i in range(21)), {"tag": ["The tag must be a comma-separated list of at most 20 tag names."]}),
+    ],
+)  # fmt: skip
+def test_bad_account_currency_or_tag_filter_is_422(api, structured, query, details):
+    r = api.get(f"/api/v1/trades?{query}")
+    assert r.status_code == 422, r.content
+    assert r.json() == {"error": "Validation failed", "details": details}
+
+
+def test_a_trade_shows_its_account_tags_multiplier_and_initial_risk(api, user):
+    account, tag = make_account(user), make_tag(user, "A+")
+    trade = tag_trade(make_trade(user, account=account, multiplier=Decimal(50), initial_risk=Decimal("125.5")), tag)
+    row = api.get("/api/v1/trades").json()["data"][0]
+    assert list(row)[-4:] == ["account", "tags", "multiplier", "initial_risk"]
+    assert {k: row[k] for k in ("id", "account", "tags", "multiplier", "initial_risk", "pnl")} == {
+        "id": trade.pk, "account": account.pk, "tags": ["A+"], "multiplier": 50, "initial_risk": 125.5, "pnl": 500,
+    }  # fmt: skip

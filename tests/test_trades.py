@@ -25,6 +25,12 @@ REFERENCE_TRADE = {
     "notes": "Strong momentum breakout",
     "stop_loss": 64000,
     "take_profit": 68000,
+    # v1.1's keys, after the reference's: a trade sent without them has no account, no tags,
+    # multiplier 1 and no initial risk.
+    "account": None,
+    "tags": [],
+    "multiplier": 1,
+    "initial_risk": None,
 }
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +56,9 @@ def test_reference_list_answers_the_reference_trade_object(api):
     assert r.status_code == 200, r.content
     assert r.json() == {"data": [{"id": trade_id, **REFERENCE_TRADE}], "current_page": 1, "last_page": 1,
                         "per_page": 25, "total": 1}  # fmt: skip
+    assert list(r.json()["data"][0])[:13] == ["id", "instrument", "side", "quantity", "entry_time", "entry_price",
+                                              "exit_time", "exit_price", "pnl", "net_pnl", "commission",
+                                              "setup_type", "notes"]  # fmt: skip
     assert b'"quantity":0.5,' in r.content and b'"net_pnl":748.5,' in r.content
 
 

@@ -1,8 +1,10 @@
-"""Acknowledged writes stay written: real concurrent requests against gunicorn on the test database."""
+"""Acknowledged writes stay written, and names stay unique: real concurrent requests against
+gunicorn on the test database."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from functools import partial
 
 import pytest
 import requests
@@ -104,3 +106,33 @@ def test_an_oversized_chunked_body_is_413(server):
                      timeout=10)  # fmt: skip
     assert r.status_code == 413, r.text
     assert "error" in r.json()
+
+
+CASES = (str.lower, str.upper, str.title, str.lower)  # one name, as four clients might write it
+
+
+def post(session, url: str, body: dict) -> requests.Response:
+    return requests.post(url, json=body, headers=session.headers, timeout=10)
+
+
+def test_one_name_created_by_racing_requests_is_one_tag_and_the_others_get_a_422(server):
+    api, session = server
+    for round_ in range(ROUNDS):
+        name = f"race-{round_}"
+        answers = at_once(*[partial(post, session, f"{api}/tags", {"name": case(name)}) for case in CASES])
+        assert sorted(a.status_code for a in answers) == [201, 422, 422, 422], [a.text for a in answers]
+        for refused in (a for a in answers if a.status_code == 422):
+            assert refused.json()["details"]["name"][0].startswith("You already have a tag named"), refused.text
+        tags = session.get(f"{api}/tags?per_page=100", timeout=10).json()["data"]
+        assert [t["name"].lower() for t in tags].count(name) == 1
+
+
+def test_trades_racing_to_create_the_same_new_tag_all_get_it(server):
+    api, session = server
+    for round_ in range(ROUNDS):
+        name = f"new-{round_}"
+        bodies = [{**TRADE, "tags": [case(name), "shared"]} for case in CASES]
+        answers = at_once(*[partial(post, session, f"{api}/trades", body) for body in bodies])
+        assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
+        tags = {session.get(f"{api}/trades/{a.json()['id']}", timeout=10).json()["tags"][0] for a in answers}
+        assert len(tags) == 1, tags  # one tag, in the case of whichever request created it

@@ -29,3 +29,10 @@ class ServiceUnavailable(exceptions.APIException):
     def __init__(self, detail: str | None = None, *, wait: int = 5):
         super().__init__(detail)
         self.wait = wait
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the resource's state refuses it, e.g. deleting an account that holds trades."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"

@@ -95,6 +95,25 @@ class TimestampField(serializers.Field):
         return format_timestamp(value)
 
 
+class IdField(serializers.Field):
+    """The id of a record as a JSON integer from 1 to MAX_ID; not a string, not a boolean. `3.0`
+    is the integer 3, as JSON Schema counts it."""
+
+    MAX_ID = 10**18 - 1  # ids are 64-bit; the routes take at most 18 digits too
+    default_error_messages = {"invalid": f"Enter the id as a whole number from 1 to {MAX_ID}."}
+
+    def to_internal_value(self, data) -> int:
+        # The range first: converting 1E+999999999 would build a billion-digit integer.
+        if isinstance(data, Decimal) and data.is_finite() and 1 <= data <= self.MAX_ID and data % 1 == 0:
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int) or not 1 <= data <= self.MAX_ID:
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class TextField(serializers.CharField):
     """Text that must arrive as a JSON string (DRF's CharField also takes numbers), kept exactly
     as sent; with `pattern`, text it does not match is refused ("blank" if only whitespace)."""
@@ -146,6 +165,15 @@ class TimestampFieldSchema(OpenApiSerializerFieldExtension):
         if direction == "response":
             return build_basic_type(OpenApiTypes.DATETIME)
         return {"type": "string", "pattern": wire.TIMESTAMP_PATTERN, "example": "2025-03-15T10:30:00Z"}
+
+
+class IdFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = IdField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return build_basic_type(OpenApiTypes.INT)
+        return {"type": "integer", "minimum": 1, "maximum": IdField.MAX_ID}
 
 
 class TextFieldSchema(OpenApiSerializerFieldExtension):

@@ -5,12 +5,14 @@ from rest_framework import serializers
 
 from apikeys.scopes import declared_method
 from tradejournal import fields
+from tradejournal.fields import IdField
 
 ERROR_DESCRIPTIONS = {
     400: ("Malformed JSON", "Malformed JSON: Expecting value: line 1 column 1 (char 0)"),
     401: ("Missing, malformed, unknown, revoked or expired API key", "API key expired."),
     403: ("The key lacks the scope this operation needs", None),
-    404: ("No such trade among the key owner's trades", "Not found."),
+    404: ("Not found among the key owner's records", "Not found."),
+    409: ("The resource's current state refuses this (the error says why)", None),
     413: ("The request body is too large", "Request body too large."),
     415: ("The body is not application/json", 'Unsupported media type "text/plain" in request.'),
     429: (
@@ -33,7 +35,7 @@ class ValidationErrorSerializer(serializers.Serializer):
 
 
 # Ids are 64-bit; the routes take at most 18 digits.
-ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": IdField.MAX_ID}
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": ("integer", "Requests this key may make per window (API_KEY_RATE_LIMIT)."),
     "X-RateLimit-Remaining": ("integer", "Requests left in the current window."),
@@ -47,7 +49,8 @@ def _headers(spec: dict[str, tuple[str, str]]) -> dict:
 
 class ApiAutoSchema(AutoSchema):
     """Reads `required_scopes` off each view: the scope goes into the operation (as
-    `x-required-scope` and in its description), with the 401/403/404/422/429 answers it implies.
+    `x-required-scope` and in its description), with the 401/403/404/422/429 answers it implies
+    (and a 409 where the view's `conflicts` names one for the method, with its example message).
 
     It also states what the server enforces and generic generation would miss: request bodies take
     no property they don't list (`additionalProperties: false`; fields a client may echo back are
@@ -120,10 +123,14 @@ class ApiAutoSchema(AutoSchema):
             codes.append(403)
         if "{id}" in self.path:
             codes.append(404)
+        if self.method in getattr(self.view, "conflicts", {}):
+            codes.append(409)
         if self.method in ("POST", "PUT", "PATCH"):
             codes += [400, 413, 415, 422]
-        elif "{id}" not in self.path and getattr(self.view, "filterset_class", None) is not None:
-            codes.append(422)
+        elif "{id}" not in self.path and (
+            getattr(self.view, "filterset_class", None) or getattr(self.view, "pagination_class", None)
+        ):
+            codes.append(422)  # a bad filter or page
         for code in sorted(codes):
             responses.setdefault(str(code), self._error_response(code, scope))
         return responses
@@ -137,6 +144,8 @@ class ApiAutoSchema(AutoSchema):
             response = self._get_response_for_code(ErrorSerializer, str(code))
             description, message = ERROR_DESCRIPTIONS[code]
             response["description"] = description
+            if code == 409:
+                message = self.view.conflicts[self.method]
             example = {"error": message or f"Insufficient scope: {scope} required"}
         response["content"]["application/json"]["examples"] = {"error": {"value": example}}
         return response

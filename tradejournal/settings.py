@@ -1,6 +1,7 @@
 """Settings for TradeJournal, read once from the environment with safe production defaults."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -41,7 +42,11 @@ DB_LOCK_TIMEOUT = int(os.environ.get("DB_LOCK_TIMEOUT", "3000"))  # ms
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))  # seconds, to connect and per command
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/hour")  # failed sign-ins per address, and per username
 SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5/hour")  # accounts created per address
+# The leaderboard adds money in one currency only: the trades of accounts in this one.
+LEADERBOARD_CURRENCY = os.environ.get("LEADERBOARD_CURRENCY", "").strip().upper() or "USD"
 
+if not re.fullmatch(r"[A-Z]{3}", LEADERBOARD_CURRENCY):
+    raise ImproperlyConfigured("LEADERBOARD_CURRENCY must be a three-letter ISO 4217 code, e.g. USD.")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required unless DJANGO_DEBUG=1.")

@@ -1,0 +1,91 @@
+"""What the API's named resources (accounts, tags) share: only the owner's rows, pages, scopes,
+and names unique per owner, checked for the message and guarded by the database."""
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from apikeys.scopes import TRADES_READ, TRADES_WRITE
+from journal.pagination import PagePagination
+from journal.serializers import StrictModelSerializer
+
+
+class UniqueNamesSerializer(StrictModelSerializer):
+    """Refuses a name the owner already uses for another record (in any case), like the unique
+    constraint does, but with a message; `unique_errors` adds any other per-owner rule."""
+
+    def unique_errors(self, attrs: dict) -> dict[str, list[str]]:
+        others = self.Meta.model.objects.owned_by(self.context["request"].user)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if "name" in attrs and others.named([attrs["name"]]).exists():
+            noun = self.Meta.model._meta.verbose_name
+            return {"name": [f"You already have a{'n' if noun[0] in 'aeiou' else ''} {noun} named {attrs['name']!r}."]}
+        return {}
+
+    def validate(self, attrs: dict) -> dict:
+        errors = self.unique_errors(attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def update(self, instance, validated_data: dict):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save(update_fields=list(validated_data))
+        return instance
+
+
+class NamedResourceViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """GET (list and one), POST, PATCH and DELETE on the key owner's records of `model`."""
+
+    model = None
+    pagination_class = PagePagination
+    # Ids are 64-bit; a longer number is no record of ours (and must not reach the database).
+    lookup_value_regex = r"\d{1,18}"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    required_scopes = {"GET": TRADES_READ, "POST": TRADES_WRITE, "PATCH": TRADES_WRITE, "DELETE": TRADES_WRITE}
+
+    @property
+    def response_headers(self) -> dict:
+        return {"Location": ("string", f"The new {self.model._meta.verbose_name}'s URL.", (201,))}
+
+    def get_queryset(self):
+        # Another owner's record is not found, never forbidden: its existence is not disclosed.
+        return self.model.objects.owned_by(self.request.user).order_by(Lower("name"), "id")
+
+    def perform_create(self, serializer) -> None:
+        self._save(serializer, user=self.request.user)
+
+    def get_success_headers(self, data: dict) -> dict:
+        path = reverse(f"{self.basename}-detail", kwargs={"pk": data["id"]})
+        return {"Location": self.request.build_absolute_uri(path)}
+
+    def partial_update(self, request, *args, **kwargs) -> Response:
+        data = request.data  # parsed before the row is locked
+        # Under the row's lock, like a trade's: a record deleted meanwhile is a 404, never re-inserted.
+        with transaction.atomic():
+            record = get_object_or_404(self.get_queryset().select_for_update(), pk=kwargs["pk"])
+            serializer = self.get_serializer(record, data=data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            self._save(serializer)
+        return Response(serializer.data)
+
+    @staticmethod
+    def _save(serializer: UniqueNamesSerializer, **extra) -> None:
+        try:
+            with transaction.atomic():
+                serializer.save(**extra)
+        except IntegrityError:
+            # A concurrent request took the name between the check and this write; the unique
+            # constraint stopped it. Say so as the check would have (it now sees the other row).
+            errors = serializer.unique_errors(serializer.validated_data)
+            if not errors:
+                raise
+            raise serializers.ValidationError(errors) from None
