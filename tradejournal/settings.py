@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apikeys",
     "journal",
     "leaderboard",
+    "analytics",
 ]
 
 MIDDLEWARE = [
