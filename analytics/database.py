@@ -70,12 +70,16 @@ def postgres() -> bool:
 
 def settled(sql: str) -> str:
     """An amount computed from stored money, exact again (a no-op in PostgreSQL's numerics)."""
-    return sql if postgres() else f"ROUND({sql}, {MONEY['decimal_places']})"
+    return f"({sql})" if postgres() else f"ROUND({sql}, {MONEY['decimal_places']})"
+
+
+def greatest(a: str, b: str) -> str:
+    return f"GREATEST({a}, {b})" if postgres() else f"MAX({a}, {b})"
 
 
 def real(sql: str) -> str:
     """A dividend, so that `real(a) / b` is a true quotient on both databases."""
-    return sql if postgres() else f"CAST({sql} AS REAL)"
+    return f"({sql})" if postgres() else f"CAST({sql} AS REAL)"
 
 
 # --- Equity points: time and money as the API writes them -------------------------------------------
@@ -105,29 +109,27 @@ def read_time(value, *, timestamp: bool) -> str | None:
     return value[:10]
 
 
-def points_column(relation: str, columns: dict[str, str], *, order: str) -> str:
-    """One column holding the rows of `relation` as a JSON array of objects {name: column}, in
-    `order`. On PostgreSQL the JSON itself, money rounded to the cent; on SQLite the raw values,
+def points_column(columns: dict[str, str], *, order: list[str]) -> str:
+    """An aggregate of the rows as a JSON array of objects {name: column} in `order`. On PostgreSQL
+    the JSON itself, money rounded to the cent; on SQLite the raw values (the `order` columns first),
     finished by read_points(). `columns` maps names to SQL; the first is the time, the rest money."""
     (time_name, time_sql), *money = columns.items()
     if postgres():
         fields = [f"""'"{time_name}":"' || {time_sql} || '"'"""]
         fields += [f"""'"{name}":' || {_PG_MONEY.format(sql)}""" for name, sql in money]
         item = "'{' || " + " || ',' || ".join(fields) + " || '}'"
-        return f"(SELECT '[' || COALESCE(string_agg({item}, ',' ORDER BY {order}), '') || ']' FROM {relation})"
-    values = ", ".join([order, *columns.values()])
-    return f"(SELECT json_group_array(json_array({values})) FROM {relation})"
+        return f"'[' || COALESCE(string_agg({item}, ',' ORDER BY {', '.join(order)}), '') || ']'"
+    return f"json_group_array(json_array({', '.join([*order, *columns.values()])}))"
 
 
-def read_points(value: str, names: list[str], *, timestamp: bool, finish) -> object:
+def read_points(value: str, names: list[str], *, order: list[str], timestamp: bool, finish) -> object:
     """The points column as the response carries it: PostgreSQL's JSON passed through untouched
-    (no Python work per point), or SQLite's rows rounded with `finish` and formatted here."""
+    (no Python work per point), or SQLite's rows put in order, rounded with `finish` and formatted."""
     if postgres():
         return orjson.Fragment(value)
-    rows = sorted(json.loads(value))
     time_name, *money = names
     return [
         {time_name: read_time(at, timestamp=timestamp)}
         | {name: finish(to_decimal(value)) for name, value in zip(money, values, strict=True)}
-        for _, at, *values in rows
+        for at, *values in (row[len(order) :] for row in sorted(json.loads(value)))
     ]

@@ -1,11 +1,11 @@
 """The equity curve and its drawdowns, computed by the database in one statement: window functions
-for the running equity and its running peak, and the largest drawdown's peak and trough.
+for the running equity, its running peak and the largest drawdown so far, in one ordered pass.
 
 equity = starting balance + cumulative net P&L; peak = the greater of the starting balance and the
 running maximum of equity; drawdown = peak - equity. The largest drawdown is the first point where
-it is deepest (its trough); its peak is the last point before it where equity stood at its peak,
-or null when that peak is the starting balance itself (the curve fell from its first trade on).
-Over no points there is no drawdown: the figures are null.
+it is deepest (its trough, `end`); its peak (`start`) is the last point before it where equity stood
+at its peak, or null when that peak is the starting balance itself (the curve fell from its first
+trade on). Over no points there is no drawdown: the figures are null.
 """
 
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from django.db.models.functions import Trunc
 from analytics.database import (
     compiled,
     fetch_one,
+    greatest,
     points_column,
     read_points,
     read_time,
@@ -28,6 +29,10 @@ from journal.models import Account
 from journal.stats import MoneySum, to_cents
 
 POINT_KEYS = ["time", "pnl", "equity", "peak", "drawdown"]
+# The drawdown figures, as aggregates over running_ctes()'s `peaks`.
+MAX_DRAWDOWN = f"MAX({settled('peak - equity')})"
+# Only with a starting balance > 0, so every peak is > 0.
+MAX_DRAWDOWN_PCT = f"MAX({real('peak - equity')} * 100 / peak) FILTER (WHERE sb > 0)"
 
 
 def points_query(trades: QuerySet, *, interval: str, zone: ZoneInfo) -> QuerySet:
@@ -40,82 +45,82 @@ def points_query(trades: QuerySet, *, interval: str, zone: ZoneInfo) -> QuerySet
     return trades.values(moment=period).annotate(amount=MoneySum("net_pnl"))
 
 
-def point_order(interval: str) -> str:
-    return "points.moment, points.id" if interval == "trade" else "points.moment"
+def point_order(interval: str) -> list[str]:
+    return ["moment", "id"] if interval == "trade" else ["moment"]
 
 
-def drawdown_ctes(points: tuple[str, tuple], *, order: str, account_id: int | None, user) -> tuple[str, tuple]:
-    """Common table expressions, from `points` (SQL selecting moment, amount) in `order`:
-    base (sb: the starting balance), drawdowns (ord, moment, amount, equity, peak, drawdown, sb) and
-    trough (the largest drawdown's point). The starting balance is the named account's (a null
-    balance counting as 0), else 0."""
+def running_ctes(
+    points: tuple[str, tuple], *, order: list[str], account_id: int | None, user,
+    carry: tuple[str, ...] = (), first: dict[str, str] | None = None, second: dict[str, str] | None = None,
+) -> tuple[str, tuple]:  # fmt: skip
+    """Common table expressions over `points` (SQL selecting moment, amount, the `order` columns and
+    the `carry` ones): base (sb, the starting balance: the named account's, a null one counting as 0,
+    else 0) and peaks (every points column, sb, equity, peak), each point in `order`. `first` and
+    `second` add window expressions (over `running`) to the two levels, the second seeing the first's.
+
+    Each level keeps the order of the one below, so PostgreSQL sorts the points once at most."""
     points_sql, points_params = points
+    passed = ", ".join(dict.fromkeys(["moment", "amount", *order, *carry]))
+    window = f"WINDOW running AS (ORDER BY {', '.join(order)} ROWS UNBOUNDED PRECEDING)"
+    level_one = "".join(f", {sql} AS {name}" for name, sql in (first or {}).items())
+    level_two = "".join(f", {sql} AS {name}" for name, sql in (second or {}).items())
     sql = f"""
 points AS ({points_sql}),
 base AS (
     SELECT COALESCE((SELECT starting_balance FROM {Account._meta.db_table} WHERE id = %s AND user_id = %s), 0) AS sb
 ),
 curve AS (
-    SELECT ROW_NUMBER() OVER running AS ord, points.moment, points.amount, base.sb,
-           {settled("base.sb + SUM(points.amount) OVER running")} AS equity
-    FROM points CROSS JOIN base
-    WINDOW running AS (ORDER BY {order} ROWS UNBOUNDED PRECEDING)
+    SELECT {passed}, sb, {settled("sb + SUM(amount) OVER running")} AS equity{level_one}
+    FROM points CROSS JOIN base {window}
 ),
 peaks AS (
-    SELECT ord, moment, amount, equity, sb,
-           CASE WHEN MAX(equity) OVER running > sb THEN MAX(equity) OVER running ELSE sb END AS peak
-    FROM curve
-    WINDOW running AS (ORDER BY ord ROWS UNBOUNDED PRECEDING)
-),
-drawdowns AS (SELECT ord, moment, amount, equity, peak, {settled("peak - equity")} AS drawdown, sb FROM peaks),
-trough AS (SELECT ord, moment FROM drawdowns WHERE drawdown > 0 ORDER BY drawdown DESC, ord LIMIT 1)
+    SELECT curve.*, {greatest("sb", "MAX(equity) OVER running")} AS peak{level_two}
+    FROM curve {window}
+)
 """
     return sql, (*points_params, account_id, user.pk)
-
-
-def drawdown_columns(*, timestamp: bool) -> dict[str, str]:
-    """The drawdown figures, as columns over drawdown_ctes()."""
-    return {
-        "starting_balance": "(SELECT sb FROM base)",
-        "max_drawdown": "(SELECT MAX(drawdown) FROM drawdowns)",
-        # Only with a starting balance > 0, so every peak is > 0.
-        "max_drawdown_pct": f"(SELECT MAX({real('drawdown')} * 100 / peak) FROM drawdowns WHERE sb > 0)",
-        "max_drawdown_start": "(SELECT {} FROM drawdowns, trough WHERE drawdowns.drawdown = 0 AND drawdowns.ord < "
-        "trough.ord ORDER BY drawdowns.ord DESC LIMIT 1)".format(time_column("drawdowns.moment", timestamp=timestamp)),
-        "max_drawdown_end": f"(SELECT {time_column('moment', timestamp=timestamp)} FROM trough)",
-        "current_drawdown": "(SELECT drawdown FROM drawdowns ORDER BY ord DESC LIMIT 1)",
-    }
-
-
-def drawdown_figures(row: dict, *, timestamp: bool) -> dict:
-    return {
-        "max_drawdown": to_cents(to_decimal(row["max_drawdown"])),
-        "max_drawdown_pct": to_cents(to_decimal(row["max_drawdown_pct"])),
-        "max_drawdown_start": read_time(row["max_drawdown_start"], timestamp=timestamp),
-        "max_drawdown_end": read_time(row["max_drawdown_end"], timestamp=timestamp),
-        "current_drawdown": to_cents(to_decimal(row["current_drawdown"])),
-    }
 
 
 def equity(trades: QuerySet, *, interval: str, zone: ZoneInfo, account_id: int | None, user) -> dict:
     """{starting_balance, points: [{time, pnl, equity, peak, drawdown}], max_drawdown, ...} over
     the closed `trades`: a point per trade at its exit time, or per period at its first date."""
-    timestamp = interval == "trade"
-    ctes, params = drawdown_ctes(
-        compiled(points_query(trades, interval=interval, zone=zone)),
-        order=point_order(interval), account_id=account_id, user=user,
-    )  # fmt: skip
-    columns = drawdown_columns(timestamp=timestamp)
-    columns["points"] = points_column(
-        "drawdowns",
+    timestamp, order = interval == "trade", point_order(interval)
+    ctes, params = running_ctes(
+        compiled(points_query(trades, interval=interval, zone=zone)), order=order, account_id=account_id, user=user
+    )
+    # The largest drawdown before each point, and when equity last stood at its peak: a point that
+    # deepens the largest drawdown is a new trough, and the last of them is the one.
+    window = f"WINDOW running AS (ORDER BY {', '.join(order)})"
+    trough = "(drawdown > COALESCE(deepest_before, 0))"
+    points = points_column(
         {"time": time_column("moment", timestamp=timestamp), "pnl": "amount", "equity": "equity", "peak": "peak",
          "drawdown": "drawdown"},
-        order="ord",
+        order=order,
     )  # fmt: skip
-    select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
-    row = fetch_one(f"WITH {ctes} SELECT {select}", params)
+    row = fetch_one(
+        f"""WITH {ctes},
+drawdowns AS (
+    SELECT peaks.*, {settled("peak - equity")} AS drawdown,
+           MAX({settled("peak - equity")}) OVER (running ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+               AS deepest_before,
+           MAX(moment) FILTER (WHERE peak = equity) OVER (running ROWS UNBOUNDED PRECEDING) AS peak_moment
+    FROM peaks {window}
+)
+SELECT (SELECT sb FROM base) AS starting_balance, {MAX_DRAWDOWN} AS max_drawdown,
+       {MAX_DRAWDOWN_PCT} AS max_drawdown_pct,
+       {time_column(f"MAX(peak_moment) FILTER (WHERE {trough})", timestamp=timestamp)} AS max_drawdown_start,
+       {time_column(f"MAX(moment) FILTER (WHERE {trough})", timestamp=timestamp)} AS max_drawdown_end,
+       {settled(f"{greatest('MIN(sb)', 'MAX(equity)')} - {settled('MIN(sb) + SUM(amount)')}")} AS current_drawdown,
+       {points} AS points
+FROM drawdowns""",
+        params,
+    )
     return {
         "starting_balance": to_cents(to_decimal(row["starting_balance"])),
-        "points": read_points(row["points"], POINT_KEYS, timestamp=timestamp, finish=to_cents),
-        **drawdown_figures(row, timestamp=timestamp),
+        "points": read_points(row["points"], POINT_KEYS, order=order, timestamp=timestamp, finish=to_cents),
+        "max_drawdown": to_cents(to_decimal(row["max_drawdown"])),
+        "max_drawdown_pct": to_cents(to_decimal(row["max_drawdown_pct"])),
+        "max_drawdown_start": read_time(row["max_drawdown_start"], timestamp=timestamp),
+        "max_drawdown_end": read_time(row["max_drawdown_end"], timestamp=timestamp),
+        "current_drawdown": to_cents(to_decimal(row["current_drawdown"])),
     }
