@@ -165,6 +165,14 @@ class Trade(models.Model):
                 name="trade_user_entry_idx",
             ),
             models.Index(fields=["user", "instrument", "entry_time", "id"], name="trade_user_instrument_idx"),
+            # The analytics' index: one owner's closed trades in exit order (the equity curve's
+            # order, read without a sort) and by exit date (the calendar's months and years).
+            models.Index(
+                fields=["user", "exit_time", "id"],
+                include=["net_pnl"],
+                condition=Q(exit_time__isnull=False),
+                name="trade_user_exit_idx",
+            ),
             # The leaderboard's index: trades closed in a time window, summed per user.
             models.Index(
                 fields=["exit_time"],
