@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tradejournal import fields, wire
@@ -40,20 +41,33 @@ def _choice(choices, name: str, invalid: str, help_text: str, **kwargs) -> seria
     )  # fmt: skip
 
 
+@extend_schema_field({"type": "string", "enum": [*ZONES, ""]})
+class ZoneField(serializers.CharField):
+    """An IANA time zone name among ZONES, read as a ZoneInfo; empty is the default zone.
+
+    Not a ChoiceField: DRF copies a field's choices for every request, and there are 600 zones."""
+
+    default_error_messages = {"unknown": 'Unknown time zone "{input}": use an IANA name such as America/New_York.'}
+    _names = frozenset(ZONES)
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data) -> ZoneInfo:
+        name = super().to_internal_value(data)
+        if name and name not in self._names:
+            self.fail("unknown", input=name)
+        return ZoneInfo(name) if name else ZoneInfo(DEFAULT_ZONE)
+
+
 class AnalyticsParams(serializers.Serializer):
     """What every analytics endpoint takes besides the trade filters."""
 
-    tz = _choice(
-        ZONES, "tz", 'Unknown time zone "{input}": use an IANA name such as America/New_York.',
-        "IANA time zone that dates, weekdays, hours and periods are taken in (default UTC)",
-        required=False, allow_blank=True,
-    )  # fmt: skip
-
-    def validate_tz(self, value: str) -> ZoneInfo:
-        return ZoneInfo(value or DEFAULT_ZONE)
+    tz = ZoneField(help_text="IANA time zone that dates, weekdays, hours and periods are taken in (default UTC)")
 
     def validate(self, attrs: dict) -> dict:
-        attrs.setdefault("tz", ZoneInfo(DEFAULT_ZONE))
+        # Left out, or empty (which a blank-allowing field passes through as "").
+        attrs["tz"] = attrs.get("tz") or ZoneInfo(DEFAULT_ZONE)
         return attrs
 
 
