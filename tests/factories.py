@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from apikeys.models import ApiKey
 from apikeys.scopes import ALL_SCOPES
-from journal.models import Tag, Trade, TradeTag
+from journal.models import Account, Tag, Trade, TradeTag
 
 _numbers = itertools.count(1)
 
@@ -156,3 +157,28 @@ def make_journal(user, rows: list[dict], *, accounts: list | None = None) -> lis
             links.append(TradeTag(trade=trade, tag=tags[name]))
     TradeTag.objects.bulk_create(links)
     return trades
+
+
+def journal_owner(rows: list[dict], *, accounts: int = 0, starting_balance: Decimal | None = None):
+    """A new trader holding `rows` (a row's `account` indexes `accounts` new accounts, each with
+    `starting_balance`): a client with their key, and the accounts."""
+    user = make_user()
+    made = [Account.objects.create(user=user, name=f"Account {i}", starting_balance=starting_balance)
+            for i in range(accounts)]  # fmt: skip
+    make_journal(user, rows, accounts=made)
+    return api_client(user), made
+
+
+def random_journal(seed: int, size: int, *, accounts: int = 0):
+    """journal_owner() of `size` random_trade_row()s from `seed`: the client, the rows, the accounts."""
+    rows = _seeded(seed, size, accounts)
+    client, made = journal_owner(rows, accounts=accounts)
+    return client, rows, made
+
+
+def examples(count: int) -> settings:
+    """Hypothesis settings for a test that writes a journal to the database for each example."""
+    return settings(
+        max_examples=count, deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )  # fmt: skip

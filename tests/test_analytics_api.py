@@ -13,7 +13,7 @@ from analytics.calendar import calendar
 from analytics.params import ZONES
 from apikeys.scopes import ALL_SCOPES, STATS_READ
 from journal.models import Account, Trade
-from tests.factories import make_key, make_trade, make_user, read
+from tests.factories import api_client, make_key, make_trade, make_user, read
 
 pytestmark = pytest.mark.django_db
 
@@ -138,8 +138,7 @@ def test_only_the_key_owners_closed_trades_count(api, user, path):
     make_trade(make_user(), exit_price=Decimal(1000))
     make_trade(user, exit_time=None, exit_price=None)
     body = read(api, f"/api/v1/stats/{path}")
-    assert body == read(APIClient(headers={"Authorization": f"Bearer {make_key(make_user())[1]}"}),
-                        f"/api/v1/stats/{path}")  # fmt: skip
+    assert body == read(api_client(make_user()), f"/api/v1/stats/{path}")
 
 
 @pytest.mark.parametrize("path", [*ENDPOINTS, "breakdown?by=tag", "equity?interval=trade", "calendar?month=2025-03"])

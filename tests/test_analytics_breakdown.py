@@ -1,27 +1,17 @@
 """GET /api/v1/stats/breakdown: /stats per bucket, proven against tests/analytics_oracle.py."""
 
-import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics.breakdown import breakdown
 from analytics.params import BREAKDOWNS
 from journal.models import Account, Tag, Trade, TradeTag
 from tests import analytics_oracle as oracle
-from tests.factories import (
-    ZONES,
-    api_client,
-    journals,
-    make_journal,
-    make_trade,
-    make_user,
-    random_trade_row,
-    read,
-)  # fmt: skip
+from tests.factories import ZONES, examples, journal_owner, journals, make_trade, random_journal, read
 
 pytestmark = pytest.mark.django_db
 
@@ -183,11 +173,7 @@ def test_a_stop_on_the_wrong_side_gives_no_r(api, user):
 
 
 def test_wins_losses_and_breakevens_add_up_in_every_bucket_and_buckets_add_up_to_stats(django_settings_override):
-    rng = random.Random(13)
-    user = make_user()
-    rows = [random_trade_row(rng) for _ in range(600)]
-    make_journal(user, rows)
-    client = api_client(user)
+    client, _, _ = random_journal(13, 600)
     stats = read(client, "/api/v1/stats")
     for by in BREAKDOWNS:
         data = read(client, f"/api/v1/stats/breakdown?by={by}&tz=America/New_York")["data"]
@@ -201,28 +187,17 @@ def test_wins_losses_and_breakevens_add_up_in_every_bucket_and_buckets_add_up_to
         assert abs(sum(b["net_pnl"] for b in data) - stats["net_pnl"]) <= Decimal("0.005") * len(data), by
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@examples(80)
 @given(rows=journals(accounts=2), zone=st.sampled_from(ZONES), by=st.sampled_from(BREAKDOWNS))
 def test_every_figure_matches_an_independent_computation(django_settings_override, rows, zone, by):
-    user = make_user()
-    accounts = [Account.objects.create(user=user, name=f"Account {i}") for i in range(2)]
-    make_journal(user, rows, accounts=accounts)
-    body = read(api_client(user), f"/api/v1/stats/breakdown?by={by}&tz={zone}")
+    client, accounts = journal_owner(rows, accounts=2)
+    body = read(client, f"/api/v1/stats/breakdown?by={by}&tz={zone}")
     expected = {"by": by, "tz": zone, "data": oracle.breakdown(rows, by, zone, [a.pk for a in accounts])}
     assert not (wrong := oracle.differences(body, expected)), wrong
 
 
 def test_every_breakdown_of_thousands_of_random_trades_matches(django_settings_override):
-    rng = random.Random(20251125)
-    user = make_user()
-    accounts = [Account.objects.create(user=user, name=f"Account {i}") for i in range(3)]
-    rows = [random_trade_row(rng, accounts=3) for _ in range(2500)]
-    make_journal(user, rows, accounts=accounts)
-    client = api_client(user)
+    client, rows, accounts = random_journal(20251125, 2500, accounts=3)
     for by in BREAKDOWNS:
         for zone in ("UTC", "Australia/Lord_Howe"):
             body = read(client, f"/api/v1/stats/breakdown?by={by}&tz={zone}")

@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import analytics_oracle as oracle
-from tests.factories import ZONES, api_client, journals, make_journal, make_trade, make_user, random_trade_row, read
+from tests.factories import ZONES, examples, journal_owner, journals, make_trade, random_journal, random_trade_row, read
 
 pytestmark = pytest.mark.django_db
 
@@ -75,13 +75,11 @@ def test_the_total_is_the_exact_sum_rounded_once(api, user):
 
 def test_days_add_up_to_the_periods_net_pnl_and_to_stats(django_settings_override):
     rng = random.Random(7)
-    user = make_user()
     # Cent amounts: the rounded days then add up exactly.
-    rows = [{**random_trade_row(rng), "multiplier": Decimal(1)} for _ in range(400)]
+    rows = [random_trade_row(rng) for _ in range(400)]
     for row in rows:
-        row["quantity"] = Decimal(int(row["quantity"]) or 1)
-    make_journal(user, rows)
-    client = api_client(user)
+        row.update(multiplier=Decimal(1), quantity=Decimal(int(row["quantity"]) or 1))
+    client, _ = journal_owner(rows)
     body = read(client, "/api/v1/stats/calendar?tz=Asia/Kolkata")
     assert sum(d["net_pnl"] for d in body["days"]) == body["net_pnl"] == read(client, "/api/v1/stats")["net_pnl"]
     for year in ("2024", "2025", "2026"):
@@ -89,30 +87,21 @@ def test_days_add_up_to_the_periods_net_pnl_and_to_stats(django_settings_overrid
         assert sum(d["net_pnl"] for d in by_year["days"]) == by_year["net_pnl"]
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@examples(60)
 @given(
     rows=journals(), zone=st.sampled_from(ZONES),
     period=st.one_of(st.just({}), st.sampled_from(["2025-03", "2025-10", "2025-11", "2024-02"]).map(lambda m: {"month": m}),
                      st.sampled_from(["2024", "2025"]).map(lambda y: {"year": y})),
 )  # fmt: skip
 def test_every_figure_matches_an_independent_computation(django_settings_override, rows, zone, period):
-    user = make_user()
-    make_journal(user, rows)
+    client, _ = journal_owner(rows)
     query = "".join(f"&{name}={value}" for name, value in period.items())
-    body = read(api_client(user), f"/api/v1/stats/calendar?tz={zone}{query}")
+    body = read(client, f"/api/v1/stats/calendar?tz={zone}{query}")
     assert not (wrong := oracle.differences(body, oracle.calendar(rows, zone, **period))), wrong
 
 
 def test_the_calendar_of_thousands_of_random_trades_matches(django_settings_override):
-    rng = random.Random(1313)
-    user = make_user()
-    rows = [random_trade_row(rng) for _ in range(2500)]
-    make_journal(user, rows)
-    client = api_client(user)
+    client, rows, _ = random_journal(1313, 2500)
     for zone in ("UTC", "Pacific/Chatham", "America/St_Johns"):
         assert read(client, f"/api/v1/stats/calendar?tz={zone}") == oracle.calendar(rows, zone), zone
         assert read(client, f"/api/v1/stats/calendar?tz={zone}&year=2025") == oracle.calendar(rows, zone, year="2025")

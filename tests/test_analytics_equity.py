@@ -2,14 +2,16 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from journal.models import Account
+from analytics.equity import equity
+from journal.models import Account, Trade
 from tests import analytics_oracle as oracle
-from tests.factories import ZONES, api_client, journals, make_journal, make_trade, make_user, read
+from tests.factories import ZONES, examples, journal_owner, journals, make_trade, make_user, read
 
 pytestmark = pytest.mark.django_db
 
@@ -97,10 +99,13 @@ def test_a_null_account_balance_counts_as_zero_and_two_accounts_start_from_zero(
     assert read(api, f"/api/v1/stats/equity?account={funded.pk}")["starting_balance"] == Decimal("500.5")
 
 
-def test_another_owners_account_gives_no_starting_balance(api, user):
+def test_another_owners_account_gives_no_starting_balance(user):
     theirs = Account.objects.create(user=make_user(), name="Theirs", starting_balance=Decimal(1000))
-    trade(user, "10")
-    assert read(api, f"/api/v1/stats/equity?account={theirs.pk}")["starting_balance"] == 0
+    trade(user, "-10")
+    trades = Trade.objects.filter(user=user, exit_time__isnull=False)
+    curve = equity(trades, interval="trade", zone=ZoneInfo("UTC"), account_id=theirs.pk, user=user)
+    # From 1000 the loss would be 1%; from 0 there is no percentage.
+    assert (curve["starting_balance"], curve["max_drawdown"], curve["max_drawdown_pct"]) == (0, 10, None)
 
 
 def test_periods_start_on_their_first_date_in_the_zone_without_empty_periods(api, user):
@@ -133,22 +138,13 @@ def test_the_last_equity_point_is_the_starting_balance_plus_the_net_pnl(api, use
         assert body["points"][-1]["equity"] == body["starting_balance"] + stats["net_pnl"], interval
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@examples(60)
 @given(
-    rows=journals(), zone=st.sampled_from(ZONES),
+    rows=journals(accounts=1), zone=st.sampled_from(ZONES),
     interval=st.sampled_from(["trade", "day", "week", "month"]),
     balance=st.one_of(st.none(), st.integers(0, 10_000_000).map(lambda c: Decimal(c) / 100)),
 )  # fmt: skip
 def test_every_figure_matches_an_independent_computation(django_settings_override, rows, zone, interval, balance):
-    user = make_user()
-    account = Account.objects.create(user=user, name="Main", starting_balance=balance)
-    make_journal(user, rows, accounts=[account])
-    for row in rows:
-        row["account"] = 0
-    client = api_client(user)
+    client, (account,) = journal_owner(rows, accounts=1, starting_balance=balance)
     body = read(client, f"/api/v1/stats/equity?interval={interval}&tz={zone}&account={account.pk}")
     assert not (wrong := oracle.differences(body, oracle.equity(rows, interval, zone, balance or Decimal(0)))), wrong

@@ -1,17 +1,16 @@
 """GET /api/v1/stats/risk: R-multiples, SQN, streaks, holds, Sharpe and Sortino, drawdowns, proven
 against tests/analytics_oracle.py."""
 
-import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journal.models import Account
 from tests import analytics_oracle as oracle
-from tests.factories import ZONES, api_client, journals, make_journal, make_trade, make_user, random_trade_row, read
+from tests.factories import ZONES, examples, journal_owner, journals, make_trade, random_journal, read
 
 pytestmark = pytest.mark.django_db
 
@@ -150,30 +149,18 @@ def test_drawdowns_are_those_of_the_trade_by_trade_equity_curve(api, user):
     assert (body["max_drawdown"], body["max_drawdown_pct"]) == (75, 30)
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@examples(80)
 @given(
-    rows=journals(), zone=st.sampled_from(ZONES),
+    rows=journals(accounts=1), zone=st.sampled_from(ZONES),
     balance=st.one_of(st.none(), st.integers(0, 10_000_000).map(lambda c: Decimal(c) / 100)),
 )  # fmt: skip
 def test_every_figure_matches_an_independent_computation(django_settings_override, rows, zone, balance):
-    user = make_user()
-    account = Account.objects.create(user=user, name="Main", starting_balance=balance)
-    make_journal(user, rows, accounts=[account])
-    for row in rows:
-        row["account"] = 0
-    body = risk(api_client(user), f"?tz={zone}&account={account.pk}")
+    client, (account,) = journal_owner(rows, accounts=1, starting_balance=balance)
+    body = risk(client, f"?tz={zone}&account={account.pk}")
     assert not (wrong := oracle.differences(body, oracle.risk(rows, zone, balance or Decimal(0)))), wrong
 
 
 def test_the_risk_figures_of_thousands_of_random_trades_match(django_settings_override):
-    rng = random.Random(99)
-    user = make_user()
-    rows = [random_trade_row(rng) for _ in range(2500)]
-    make_journal(user, rows)
-    client = api_client(user)
+    client, rows, _ = random_journal(99, 2500)
     for zone in ("UTC", "America/New_York", "Asia/Kolkata"):
         assert risk(client, f"?tz={zone}") == oracle.risk(rows, zone), zone
