@@ -159,6 +159,14 @@ def make_journal(user, rows: list[dict], *, accounts: list | None = None) -> lis
     return trades
 
 
+def in_cents(rows: list[dict]) -> list[dict]:
+    """The rows with whole quantities and multiplier 1: every net P&L is then a whole number of
+    cents, so figures rounded to the cent add up exactly."""
+    for row in rows:
+        row.update(multiplier=Decimal(1), quantity=Decimal(int(row["quantity"]) or 1))
+    return rows
+
+
 def journal_owner(rows: list[dict], *, accounts: int = 0, starting_balance: Decimal | None = None):
     """A new trader holding `rows` (a row's `account` indexes `accounts` new accounts, each with
     `starting_balance`): a client with their key, and the accounts."""

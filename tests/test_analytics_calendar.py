@@ -9,7 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import analytics_oracle as oracle
-from tests.factories import ZONES, examples, journal_owner, journals, make_trade, random_journal, random_trade_row, read
+from tests.factories import (
+    ZONES,
+    examples,
+    in_cents,
+    journal_owner,
+    journals,
+    make_trade,
+    random_journal,
+    random_trade_row,
+    read,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +85,7 @@ def test_the_total_is_the_exact_sum_rounded_once(api, user):
 
 def test_days_add_up_to_the_periods_net_pnl_and_to_stats(django_settings_override):
     rng = random.Random(7)
-    # Cent amounts: the rounded days then add up exactly.
-    rows = [random_trade_row(rng) for _ in range(400)]
-    for row in rows:
-        row.update(multiplier=Decimal(1), quantity=Decimal(int(row["quantity"]) or 1))
-    client, _ = journal_owner(rows)
+    client, _ = journal_owner(in_cents([random_trade_row(rng) for _ in range(400)]))
     body = read(client, "/api/v1/stats/calendar?tz=Asia/Kolkata")
     assert sum(d["net_pnl"] for d in body["days"]) == body["net_pnl"] == read(client, "/api/v1/stats")["net_pnl"]
     for year in ("2024", "2025", "2026"):
