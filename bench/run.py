@@ -38,6 +38,15 @@ CONCURRENCY = 4
 STATS_FILTER = "currency=USD"
 TAG_FILTER = "tag=FOMO"
 WORKERS = 4
+# The analytics endpoints, each measured for the typical and the heavy trader: the heaviest
+# parameters of each (time zone conversion, one equity point per trade, a whole year's calendar).
+ANALYTICS = {
+    "breakdown": "/api/v1/stats/breakdown?by=hour&tz=America/New_York",
+    "equity": "/api/v1/stats/equity?interval=trade",
+    "calendar": f"/api/v1/stats/calendar?year={datetime.now(UTC).year}&tz=America/New_York",
+    "risk": "/api/v1/stats/risk?tz=America/New_York",
+}
+TRADERS = ("typical", "heavy")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 
@@ -281,6 +290,7 @@ print(json.dumps(out))
         "list_heavy_account": ["heavy", f"/api/v1/trades?account={keys['heavy_futures']}&side=long"],
         "stats_typical": ["typical", f"/api/v1/stats?{STATS_FILTER}"],
         "stats_heavy": ["heavy", f"/api/v1/stats?{STATS_FILTER}"],
+        **{f"{name}_{who}": [who, path] for name, path in ANALYTICS.items() for who in TRADERS},
     }
     r = run(sys.executable, "-c", code, json.dumps(keys), json.dumps(paths),
             env={**env, "DJANGO_SETTINGS_MODULE": "tradejournal.settings"})  # fmt: skip
@@ -305,13 +315,15 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=SCALES, default="small")
+    # Checkouts measured side by side each need a database of their own.
+    parser.add_argument("--database", help="the database to build and measure (default: tradejournal_bench_<scale>)")
     args = parser.parse_args()
     missing = [tool for tool in ("wrk", "pgbench", "psql", "redis-cli") if shutil.which(tool) is None]
     if missing:
         raise SystemExit(f"missing {', '.join(missing)}: apt-get install wrk postgresql-client redis-tools")
     plan = SCALES[args.scale]
     seconds = plan["seconds"]
-    database = f"tradejournal_bench_{args.scale}"
+    database = args.database or f"tradejournal_bench_{args.scale}"
     env = server_env(f"{PG_SERVER}/{database}")
     started = time.monotonic()
 
@@ -358,13 +370,18 @@ def main() -> None:
             log("load: stats and leaderboard")
             stats_typical = wrk(f"{api}/stats?{STATS_FILTER}", seconds, keys["typical"])
             stats_heavy = wrk(f"{api}/stats?{STATS_FILTER}", seconds, keys["heavy"])
+            log("load: analytics")
+            analytics = {
+                f"{name}_{who}": wrk(f"{base}{path}", seconds, keys[who]) for name, path in ANALYTICS.items() for who in TRADERS
+            }  # fmt: skip
             single_requests(f"{api}/leaderboard", keys["typical"], 1)  # "warm": the snapshot exists
             board_warm = wrk(f"{api}/leaderboard", seconds, keys["typical"])
             expire = lambda: run("redis-cli", "-u", REDIS_URL, "DEL", ":1:leaderboard:snapshot:v1")  # noqa: E731
             single_requests(f"{api}/leaderboard", keys["typical"], 1)
             board_cold = single_requests(f"{api}/leaderboard", keys["typical"], 7, before=expire)
             errors = sum(load.errors for load in (framework, auth, list1, list_deep, heavy1, heavy_deep, heavy_tag,
-                                                    heavy_account, create, stats_typical, stats_heavy, board_warm))  # fmt: skip
+                                                    heavy_account, create, stats_typical, stats_heavy, board_warm,
+                                                    *analytics.values()))  # fmt: skip
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -414,6 +431,12 @@ def main() -> None:
     result.add(
         "stats, heavy user", stats_heavy, "SQL+auth", r(stats_heavy.p50, floors["stats_heavy"].p50 + auth.p50) + " p50"
     )
+    for name, path in ANALYTICS.items():
+        for who in TRADERS:
+            load, floor = analytics[f"{name}_{who}"], floors[f"{name}_{who}"]
+            result.add(f"SQL floor: {name}, {who}", floor)
+            result.add(f"{path.removeprefix('/api/v1')}, {who} user", load, "SQL+auth",
+                       r(load.p50, floor.p50 + auth.p50) + " p50")  # fmt: skip
     result.add("leaderboard, warm snapshot", board_warm, auth_sql, r(board_warm.rps, auth.rps) + " rps")
     result.add("SQL floor: leaderboard ranking (1 client)", floors["leaderboard_1"])
     result.add("leaderboard, just expired (1 client)", board_cold, "SQL", r(board_cold.p50, floors["leaderboard_1"].p50) + " p50")  # fmt: skip
@@ -424,6 +447,9 @@ def main() -> None:
     result.check(
         "stats (heavy) p50 / (SQL p50 + auth p50)", stats_heavy.p50 / (floors["stats_heavy"].p50 + auth.p50), 1.3, False
     )
+    for name in ANALYTICS:
+        load, floor = analytics[f"{name}_heavy"], floors[f"{name}_heavy"]
+        result.check(f"{name} (heavy) p50 / (SQL p50 + auth p50)", load.p50 / (floor.p50 + auth.p50), 1.3, False)
     result.check("leaderboard warm rps / auth rps", board_warm.rps / auth.rps, 0.8, True)
     result.check("leaderboard warm p99 / auth p99", board_warm.p99 / auth.p99, 2, False)
     result.check("leaderboard cold p50 / its SQL p50", board_cold.p50 / floors["leaderboard_1"].p50, 1.3, False)

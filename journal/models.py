@@ -272,6 +272,14 @@ class Trade(JournalRecord):
             # The tag filter reaches trades by id, from the tag's list of them: with the owner and
             # entry_time here, its count and page are index-only too (no heap fetch per trade).
             models.Index(fields=["id"], include=["user", "entry_time"], name="trade_id_owner_idx"),
+            # The analytics' index: one owner's closed trades in exit order (the equity curve's
+            # order, read without a sort) and by exit date (the calendar's months and years).
+            models.Index(
+                fields=["user", "exit_time", "id"],
+                include=["net_pnl"],
+                condition=Q(exit_time__isnull=False),
+                name="trade_user_exit_idx",
+            ),
             # The leaderboard's index: trades closed in a time window, summed per user (account:
             # to leave out the trades of accounts in other currencies without reading the table).
             models.Index(

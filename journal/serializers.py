@@ -216,7 +216,7 @@ class TradeCreatedSerializer(serializers.ModelSerializer):
         return "Trade created"
 
 
-def _figure(**kwargs) -> serializers.DecimalField:
+def figure(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=32, decimal_places=2, **kwargs)
 
 
@@ -224,19 +224,19 @@ class StatsSerializer(serializers.Serializer):
     """The shape of GET /api/v1/stats (the figures come from journal.stats)."""
 
     total_trades = serializers.IntegerField(help_text="Closed trades")
-    win_rate = _figure(allow_null=True, help_text="wins / total_trades x 100")
-    net_pnl = _figure()
-    profit_factor = _figure(allow_null=True, help_text="gross_profit / gross_loss; null without losses")
-    gross_profit = _figure()
-    gross_loss = _figure(help_text="Magnitude of the sum of losses (positive)")
-    avg_win = _figure(allow_null=True)
-    avg_loss = _figure(allow_null=True, help_text="Negative")
-    best_trade = _figure(allow_null=True)
-    worst_trade = _figure(allow_null=True)
+    win_rate = figure(allow_null=True, help_text="wins / total_trades x 100")
+    net_pnl = figure()
+    profit_factor = figure(allow_null=True, help_text="gross_profit / gross_loss; null without losses")
+    gross_profit = figure()
+    gross_loss = figure(help_text="Magnitude of the sum of losses (positive)")
+    avg_win = figure(allow_null=True)
+    avg_loss = figure(allow_null=True, help_text="Negative")
+    best_trade = figure(allow_null=True)
+    worst_trade = figure(allow_null=True)
     wins = serializers.IntegerField()
     losses = serializers.IntegerField()
     breakeven = serializers.IntegerField()
     open_trades = serializers.IntegerField()
-    total_commission = _figure(help_text="Commission of the closed trades")
-    expectancy = _figure(allow_null=True, help_text="net_pnl / total_trades")
+    total_commission = figure(help_text="Commission of the closed trades")
+    expectancy = figure(allow_null=True, help_text="net_pnl / total_trades")
     currency = serializers.CharField(help_text="ISO 4217 code of every figure above (the trades' one currency)")

@@ -31,6 +31,10 @@ OPERATIONS = {
     ("/api/v1/tags/{id}", "patch"): "trades:write",
     ("/api/v1/tags/{id}", "delete"): "trades:write",
     ("/api/v1/stats", "get"): "stats:read",
+    ("/api/v1/stats/breakdown", "get"): "stats:read",
+    ("/api/v1/stats/equity", "get"): "stats:read",
+    ("/api/v1/stats/calendar", "get"): "stats:read",
+    ("/api/v1/stats/risk", "get"): "stats:read",
     ("/api/v1/leaderboard", "get"): "leaderboard:read",
     ("/api/v1/key", "get"): None,
     ("/api/v1/ping", "get"): "public",
@@ -102,6 +106,8 @@ def test_every_status_a_client_can_meet_is_documented(schema):
     assert codes("/api/v1/accounts/{id}", "delete") == {"204", "401", "403", "404", "409", "429", "503"}
     assert codes("/api/v1/tags/{id}", "delete") == {"204", "401", "403", "404", "429", "503"}
     assert codes("/api/v1/leaderboard", "get") == {"200", "401", "403", "429", "503"}
+    for path in ("/api/v1/stats/breakdown", "/api/v1/stats/equity", "/api/v1/stats/calendar", "/api/v1/stats/risk"):
+        assert codes(path, "get") == {"200", "401", "403", "422", "429", "503"}, path
 
 
 def example(schema, path, method, status) -> object:
@@ -121,8 +127,26 @@ def test_the_reference_examples_are_in_the_schema(schema):
     assert example(schema, "/api/v1/leaderboard", "get", "200") == [
         {"rank": 1, "user": "TraderAce", "trades": 45, "pnl": 8500}
     ]
+    assert example(schema, "/api/v1/stats/breakdown", "get", "200")["data"][-1]["key"] == "Sun"
+    assert example(schema, "/api/v1/stats/equity", "get", "200")["max_drawdown_start"] == "2025-03-04"
+    assert example(schema, "/api/v1/stats/calendar", "get", "200")["net_pnl"] == 1325.75
+    assert example(schema, "/api/v1/stats/risk", "get", "200")["current_streak"] == -2
     body = schema["paths"]["/api/v1/trades"]["post"]["requestBody"]["content"]["application/json"]
     assert next(iter(body["examples"].values()))["value"]["notes"] == "Strong momentum breakout"
+
+
+def test_the_analytics_parameters_are_described_exactly(schema):
+    def parameter(path, name):
+        return next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+    for path in ("/api/v1/stats/breakdown", "/api/v1/stats/equity", "/api/v1/stats/calendar", "/api/v1/stats/risk"):
+        tz = parameter(path, "tz")["schema"]
+        assert {"UTC", "America/New_York", ""} <= set(tz["enum"]) and "Etc/GMT+10" not in tz["enum"], path
+    assert parameter("/api/v1/stats/breakdown", "by")["required"] is True
+    assert parameter("/api/v1/stats/breakdown", "by")["schema"]["enum"][:2] == ["instrument", "setup_type"]
+    assert parameter("/api/v1/stats/equity", "interval")["schema"]["enum"] == ["trade", "day", "week", "month", ""]
+    month = parameter("/api/v1/stats/calendar", "month")["schema"]["oneOf"]
+    assert month[1] == {"type": "string", "maxLength": 0}  # empty: the same as leaving it out
 
 
 @pytest.mark.django_db

@@ -12,6 +12,10 @@ pytestmark = pytest.mark.live
 CACHED = {
     "list count": ("/api/v1/trades?per_page=1", lambda body: body["total"]),
     "stats": ("/api/v1/stats", lambda body: (body["total_trades"], body["net_pnl"])),
+    "risk": ("/api/v1/stats/risk", lambda body: (body["total_r"], body["avg_hold_seconds"], body["max_drawdown"])),
+    "equity": ("/api/v1/stats/equity?interval=trade", lambda body: len(body["points"])),
+    "calendar": ("/api/v1/stats/calendar", lambda body: (len(body["days"]), body["net_pnl"])),
+    "breakdown": ("/api/v1/stats/breakdown?by=instrument", lambda body: str(body["data"])),
 }
 
 

@@ -1,10 +1,12 @@
 """The OpenAPI schema's shared parts: each operation's scope and the error responses it can give."""
 
+import re
+
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 from apikeys.scopes import declared_method
-from tradejournal import fields
+from tradejournal import fields, wire
 from tradejournal.fields import IdField
 
 ERROR_DESCRIPTIONS = {
@@ -80,9 +82,10 @@ class ApiAutoSchema(AutoSchema):
 
     def _insert_field_validators(self, field, schema) -> None:
         super()._insert_field_validators(field, schema)
-        # drf-spectacular offers "" beside a blank-allowing string that has a pattern; ours
-        # already match "" (and a oneOf would then match it twice, i.e. not at all).
-        if isinstance(field, fields.TextField) and field.allow_blank and "oneOf" in schema:
+        # drf-spectacular offers "" beside a blank-allowing string that has a pattern; where the
+        # pattern matches "" already, a oneOf would match it twice, i.e. not at all.
+        blank = isinstance(field, fields.TextField) and field.allow_blank and "oneOf" in schema
+        if blank and re.search(field.pattern or wire.TEXT_PATTERN, ""):
             schema.update(schema.pop("oneOf")[0])
 
     def _get_response_headers_for_code(self, status_code, direction="response") -> dict:

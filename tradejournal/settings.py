@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "journal",
     "leaderboard",
     "dashboard",
+    "analytics",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ api_v1 = [
     ),
     path("", include("journal.urls")),
     path("", include("leaderboard.urls")),
+    path("", include("analytics.urls")),
     # Everything else under /api/v1/ is a JSON 404, never an HTML page or a redirect.
     re_path(r"^(?P<path>.*)$", views.api_not_found),
 ]

@@ -11,14 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 # Dates outside these years are typing mistakes, not trades.
 FIRST_YEAR, LAST_YEAR = 1970, 2099
-_YEAR = r"(?:19[7-9]\d|20\d\d)"
+YEAR = r"(?:19[7-9]\d|20\d\d)"
 _LEAP_YEAR = r"(?:19(?:7[26]|8[048]|9[26])|20(?:[02468][048]|[13579][26]))"  # every 4th year; 2000 is one
 _MONTH_DAY = (
     r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
     r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
     r"|02-(?:0[1-9]|1\d|2[0-8]))"
 )
-DATE = rf"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+DATE = rf"(?:{YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
 TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
 OFFSET = r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
 TIMESTAMP_PATTERN = rf"^{DATE}T{TIME}{OFFSET}?$"

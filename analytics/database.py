@@ -1,0 +1,135 @@
+"""Running the analytics' statements, and the few places where PostgreSQL and SQLite must be told
+apart to give the same answers.
+
+Each statement wraps the trade filters' own SQL (compiled by Django, values as parameters) in
+common table expressions written once, in SQL both databases read. PostgreSQL computes in exact
+numerics. SQLite adds decimals in binary floating point, so there:
+- a running sum is rounded back to the 8 places money is stored with (`settled`), so that equal
+  amounts compare equal (a peak reached again, a zero drawdown) and ties break the same way;
+- a quotient is taken in floating point (`real`), as SQLite divides two whole numbers as integers;
+- numbers read back keep 15 significant digits (`to_decimal`), like Django's own SQLite decimals,
+  before Decimal rounds them half-up to the cent;
+- the equity points are rounded and formatted in Python (PostgreSQL writes them as JSON itself).
+"""
+
+import json
+from datetime import UTC
+from decimal import Context, Decimal
+
+import orjson
+from django.db import connection
+from django.db.backends.utils import typecast_timestamp
+from django.db.models import DecimalField, Func, QuerySet
+
+from journal.models import MONEY
+from tradejournal.renderers import format_timestamp
+
+SQLITE_DIGITS = Context(prec=15)
+
+
+def compiled(queryset: QuerySet) -> tuple[str, tuple]:
+    """The queryset's SELECT and its parameters, to be wrapped in a larger statement."""
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def fetch_one(sql: str, params: tuple) -> dict:
+    """The statement's single row, by column name."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def to_decimal(value) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return SQLITE_DIGITS.create_decimal_from_float(value)
+    return Decimal(value)
+
+
+class Quotient(Func):
+    """a / b as a decimal quotient. SQLite divides two whole numbers as integers (100 / 30 = 3),
+    so there the dividend is made real first, and the quotient kept to 10 places: the last bits of
+    a float quotient differ between equal ratios (0.3 / 0.1 and 3 / 1), which would make a zero
+    deviation look positive."""
+
+    arg_joiner = " / "
+    template = "(%(expressions)s)"
+    output_field = DecimalField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (dividend, dividend_params), (divisor, divisor_params) = map(compiler.compile, self.get_source_expressions())
+        return f"ROUND(CAST({dividend} AS REAL) / {divisor}, 10)", (*dividend_params, *divisor_params)
+
+
+def postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def settled(sql: str) -> str:
+    """An amount computed from stored money, exact again (a no-op in PostgreSQL's numerics)."""
+    return f"({sql})" if postgres() else f"ROUND({sql}, {MONEY['decimal_places']})"
+
+
+def greatest(a: str, b: str) -> str:
+    return f"GREATEST({a}, {b})" if postgres() else f"MAX({a}, {b})"
+
+
+def real(sql: str) -> str:
+    """A dividend, so that `real(a) / b` is a true quotient on both databases."""
+    return f"({sql})" if postgres() else f"CAST({sql} AS REAL)"
+
+
+# --- Equity points: time and money as the API writes them -------------------------------------------
+
+# The API's timestamp format (DATETIME_FORMAT), written by PostgreSQL.
+_PG_TIMESTAMP = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+_PG_DATE = "to_char({}, 'YYYY-MM-DD')"
+# Money half-up to the cent (numeric round() takes halves away from zero), without trailing zeros.
+_PG_MONEY = "trim_scale(round({}, 2))::text"
+
+
+def time_column(sql: str, *, timestamp: bool) -> str:
+    """A point's time as the API writes it: PostgreSQL formats it here, SQLite in read_time()."""
+    if not postgres():
+        return sql
+    return (_PG_TIMESTAMP if timestamp else _PG_DATE).format(sql)
+
+
+def read_time(value, *, timestamp: bool) -> str | None:
+    if value is None or postgres():
+        return value
+    # SQLite gives a stored timestamp back as a naive UTC datetime, or as text inside JSON; a
+    # period's start is text.
+    if timestamp:
+        moment = typecast_timestamp(value) if isinstance(value, str) else value
+        return format_timestamp(moment.replace(tzinfo=UTC))
+    return value[:10]
+
+
+def points_column(columns: dict[str, str], *, order: list[str]) -> str:
+    """An aggregate of the rows as a JSON array of objects {name: column} in `order`. On PostgreSQL
+    the JSON itself, money rounded to the cent; on SQLite the raw values (the `order` columns first),
+    finished by read_points(). `columns` maps names to SQL; the first is the time, the rest money."""
+    (time_name, time_sql), *money = columns.items()
+    if postgres():
+        fields = [f"""'"{time_name}":"' || {time_sql} || '"'"""]
+        fields += [f"""'"{name}":' || {_PG_MONEY.format(sql)}""" for name, sql in money]
+        item = "'{' || " + " || ',' || ".join(fields) + " || '}'"
+        return f"'[' || COALESCE(string_agg({item}, ',' ORDER BY {', '.join(order)}), '') || ']'"
+    return f"json_group_array(json_array({', '.join([*order, *columns.values()])}))"
+
+
+def read_points(value: str, names: list[str], *, order: list[str], timestamp: bool, finish) -> object:
+    """The points column as the response carries it: PostgreSQL's JSON passed through untouched
+    (no Python work per point), or SQLite's rows put in order, rounded with `finish` and formatted."""
+    if postgres():
+        return orjson.Fragment(value)
+    time_name, *money = names
+    return [
+        {time_name: read_time(at, timestamp=timestamp)}
+        | {name: finish(to_decimal(value)) for name, value in zip(money, values, strict=True)}
+        for at, *values in (row[len(order) :] for row in sorted(json.loads(value)))
+    ]

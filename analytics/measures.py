@@ -1,0 +1,50 @@
+"""What the analytics measure on each trade, as database expressions: its outcome, its risk and
+R-multiple, and how long it was held."""
+
+from django.db.models import BigIntegerField, Case, DecimalField, F, Func, IntegerField, Q, Value, When
+
+from analytics.database import Quotient
+from journal.models import Side
+from journal.stats import LOSS, WIN
+
+# +1 a win, -1 a loss, 0 breakeven: journal.stats' definitions, as a value to run streaks over.
+OUTCOME = Case(When(WIN, then=Value(1)), When(LOSS, then=Value(-1)), default=Value(0), output_field=IntegerField())
+
+# The money a trade risked: its initial_risk when set, else the distance to a stop on the losing
+# side of the entry (long: below, short: above) times quantity and multiplier; otherwise none.
+RISK = Case(
+    When(initial_risk__isnull=False, then=F("initial_risk")),
+    When(
+        Q(side=Side.LONG, stop_loss__lt=F("entry_price")),
+        then=(F("entry_price") - F("stop_loss")) * F("quantity") * F("multiplier"),
+    ),
+    When(
+        Q(side=Side.SHORT, stop_loss__gt=F("entry_price")),
+        then=(F("stop_loss") - F("entry_price")) * F("quantity") * F("multiplier"),
+    ),
+    default=None,
+    output_field=DecimalField(),
+)
+# The R-multiple: net P&L in units of the money risked; null for a trade without a risk.
+R_MULTIPLE = Quotient(F("net_pnl"), RISK)
+
+
+class HoldMicroseconds(Func):
+    """exit_time - entry_time in whole microseconds (the precision timestamps are stored with)."""
+
+    # 64 bits: Django drops comparisons with numbers beyond a 32-bit IntegerField as always true.
+    output_field = BigIntegerField()
+
+    def __init__(self):
+        super().__init__(F("exit_time"), F("entry_time"))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # EXTRACT(EPOCH ...) is an exact numeric with six decimals on PostgreSQL 14+.
+        return self.as_sql(
+            compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint",
+            arg_joiner=" - ", **extra,
+        )  # fmt: skip
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django's own registered function: the difference of two stored timestamps in microseconds.
+        return self.as_sql(compiler, connection, function="django_timestamp_diff", **extra)
