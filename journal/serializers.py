@@ -1,5 +1,6 @@
 """The trade as the API shows and accepts it, with the contract's validation messages."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -77,10 +78,10 @@ class StrictModelSerializer(serializers.ModelSerializer):
 
 
 class TradeListSerializer(serializers.ListSerializer):
-    """A page of trades, whose tag names came with their rows (TradeQuerySet.with_tag_names)."""
+    """A page of trades as value rows, whose tag names came with them (TradeQuerySet.with_tag_names)."""
 
     def to_representation(self, data) -> list[dict]:
-        return [self.child.represent(trade, split_tag_names(trade.tag_names)) for trade in data]
+        return [self.child.represent(row, split_tag_names(row["tag_names"])) for row in data]
 
 
 class TradeSerializer(StrictModelSerializer):
@@ -132,17 +133,20 @@ class TradeSerializer(StrictModelSerializer):
         list_serializer_class = TradeListSerializer
 
     def to_representation(self, trade: Trade) -> dict:
-        return self.represent(trade, sorted(trade.tags.values_list("name", flat=True), key=tag_order))
+        values = {attribute: getattr(trade, attribute) for attribute in ATTRIBUTES.values()}
+        return self.represent(values, sorted(trade.tags.values_list("name", flat=True), key=tag_order))
 
     @staticmethod
-    def represent(trade: Trade, tags: list[str]) -> dict:
-        # The trade list's hot path: attributes read directly rather than through DRF's
-        # per-field machinery, which cost more than the rest of a page together (profiled).
-        # The formats are the API's own: decimals by the renderer, timestamps by format_timestamp.
+    def represent(values: Mapping, tags: list[str]) -> dict:
+        """The trade's output shape, from its attributes' values (a model's, or a page's value rows).
+
+        The trade list's hot path: values read directly rather than through DRF's per-field
+        machinery, which cost more than the rest of a page together (profiled). The formats are
+        the API's own: decimals by the renderer, timestamps by format_timestamp."""
         row = {
             name: format_timestamp(value) if isinstance(value, datetime) else value
             for name, attribute in ATTRIBUTES.items()
-            for value in (getattr(trade, attribute),)
+            for value in (values[attribute],)
         }
         row["tags"] = tags
         return {name: row[name] for name in OUTPUT_FIELDS}
