@@ -68,6 +68,10 @@ class TradeViewSet(viewsets.ModelViewSet):
         # Another owner's trade is not found, never forbidden: its existence is not disclosed.
         return Trade.objects.owned_by(self.request.user).newest_first()
 
+    def list(self, request, *args, **kwargs) -> HttpResponse:
+        # A page is served from the cache while the owner's journal is unchanged (journal/versions.py).
+        return versions.cached_json(request, "trades", lambda: super(TradeViewSet, self).list(request).data)
+
     def filter_queryset(self, queryset):
         # Filters narrow the list; a single trade is addressed by its id alone.
         return super().filter_queryset(queryset) if self.action == "list" else queryset

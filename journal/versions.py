@@ -49,8 +49,10 @@ def normalised_query(request) -> str:
 
 
 def changed(user_id: int) -> None:
-    """Call inside the transaction that writes to `user_id`'s journal."""
-    _bump(user_id)
+    """Call inside the transaction that writes to `user_id`'s journal (or right after an
+    autocommitted write: then once is enough)."""
+    if transaction.get_connection().in_atomic_block:
+        _bump(user_id)
     transaction.on_commit(lambda: _bump(user_id))
 
 
