@@ -194,6 +194,10 @@ def normalise_header(name: str) -> str:
 # --- Numbers ----------------------------------------------------------------------------------
 
 _MONEY_JUNK = re.compile(r"[\s$€£¥'\u00a0\u202f]|USD|EUR|GBP", re.IGNORECASE)
+# What most cells hold (`-12.5`, `100`): read directly, since a file of 100,000 fills has half a
+# million of them and the general path below costs several times more.
+_PLAIN = re.compile(r"-?\d{1,30}(?:\.\d{1,30})?")
+_NUMBER = re.compile(r"\d+(\.\d*)?|\.\d+|\d+(\.\d*)?[eE][-+]?\d{1,3}")
 
 
 def parse_decimal(text: str | None, *, decimal_comma: bool = False) -> Decimal | None:
@@ -207,6 +211,8 @@ def parse_decimal(text: str | None, *, decimal_comma: bool = False) -> Decimal |
     raw = text.strip()
     if raw in ("", "-", "--", "—", "N/A", "n/a"):
         return None
+    if not decimal_comma and _PLAIN.fullmatch(raw):
+        return Decimal(raw)
     value = _MONEY_JUNK.sub("", raw).replace("\u2212", "-")
     negative = False
     if value.startswith("(") and value.endswith(")"):
@@ -218,7 +224,7 @@ def parse_decimal(text: str | None, *, decimal_comma: bool = False) -> Decimal |
     elif value.startswith("+"):
         value = value[1:]
     value = value.replace(".", "").replace(",", ".") if decimal_comma else value.replace(",", "")
-    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+|\d+(\.\d*)?[eE][-+]?\d{1,3}", value):
+    if not _NUMBER.fullmatch(value):
         raise RowProblem(f"{raw!r} is not a number")
     try:
         number = Decimal(value)

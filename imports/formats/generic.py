@@ -91,28 +91,36 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
         raise base.FormatError(MISSING_COLUMNS)
     names = [base.normalise_header(title) for title in header]
     for row, cells in base.csv_rows(text, delimiter=delimiter):
-        if row <= header_row or [base.normalise_header(c) for c in cells] == names:  # a repeated header
+        if row <= header_row or _repeats_header(cells, names):
             continue
-        yield from base.read_row(row, _fill, row, cells, columns, semicolons=delimiter == ";", tz=tz)
+        values = {name: cells[index] for name, index in columns.items() if index < len(cells)}
+        yield from base.read_row(row, _fill, row, values, semicolons=delimiter == ";", tz=tz)
 
 
-def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bool, tz: ZoneInfo) -> base.Fill:
-    def text(name: str) -> str:
-        return base.cell(cells, columns.get(name))
+def _repeats_header(cells: list[str], names: list[str]) -> bool:
+    # The first cell decides for almost every row: one normalisation per row, not one per cell.
+    if len(cells) != len(names) or base.normalise_header(cells[0]) != names[0]:
+        return False
+    return [base.normalise_header(c) for c in cells] == names
+
+
+def _fill(row: int, values: dict[str, str], *, semicolons: bool, tz: ZoneInfo) -> base.Fill:
+    """The fill a row's cells make, given as {column: cell} (absent columns and short rows left out)."""
+    text = values.get
 
     def number(name: str) -> Decimal | None:
         return base.parse_local_decimal(text(name), semicolons=semicolons)
 
-    moment = text("time")
+    moment = text("time", "")
     if text("date") and _CLOCK.match(moment):
         moment = f"{text('date')} {moment}"
-    instrument = text("instrument").upper()
+    instrument = text("instrument", "").upper()
     if not instrument:
         raise base.RowProblem("the instrument is missing")
     quantity = number("quantity")
     if quantity is None:
         raise base.RowProblem("the quantity is missing")
-    side_text = text("side").lower()
+    side_text = text("side", "").lower()
     if side_text:
         if side_text not in SIDES:
             raise base.RowProblem(f"the side {text('side')!r} is not buy or sell")
@@ -122,7 +130,7 @@ def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bo
     quantity = abs(quantity)
     if quantity == 0:
         raise base.RowProblem("the quantity is 0")
-    asset_class = text("asset_class").lower()
+    asset_class = text("asset_class", "").lower()
     if asset_class and asset_class not in ASSET_CLASSES:
         raise base.RowProblem(f"the asset class {text('asset_class')!r} is not one of {', '.join(ASSET_CLASSES)}")
     price = number("price")
@@ -130,12 +138,13 @@ def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bo
         raise base.RowProblem("the price is missing")
     if price < 0 or (price == 0 and asset_class not in (base.OPTION, base.FUTURE_OPTION)):
         raise base.RowProblem("the price must be above 0 (0 only for an expired option)")
-    effect_text = text("effect").lower()
+    effect_text = text("effect", "").lower()
     if effect_text and effect_text not in EFFECTS:
         raise base.RowProblem(f"the effect {text('effect')!r} is not open or close")
     multiplier = number("multiplier")
     if multiplier is not None and multiplier <= 0:
         raise base.RowProblem("the multiplier must be above 0")
+    account = text("account")
     return base.Fill(
         row=row,
         instrument=instrument,
@@ -146,7 +155,7 @@ def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bo
         commission=abs(number("commission") or Decimal(0)),
         fees=abs(number("fees") or Decimal(0)),
         exec_id=text("exec_id") or None,
-        account=base.AccountRef(number=text("account")) if text("account") else None,
+        account=base.AccountRef(number=account) if account else None,
         multiplier=multiplier,
         asset_class=asset_class,
         effect=EFFECTS.get(effect_text),
