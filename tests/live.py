@@ -89,7 +89,7 @@ class LiveSite:
                 try:
                     if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still booting
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start: {self.server_log.read_text()[-2000:]}")
