@@ -120,7 +120,7 @@ class Summary:
 def decode(data: bytes) -> str:
     """The text of a broker file: UTF-8 (with or without BOM), UTF-16 with a BOM, else cp1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     try:

@@ -16,8 +16,13 @@ Columns (a header row, any order, names matched case-insensitively; `_`, `.` and
 Delimiter `,` or `;` (from the header line); in a `;` file a comma is the decimal mark. Times are
 ISO 8601, `MM/DD/YYYY HH:MM[:SS]` or `DD.MM.YYYY HH:MM[:SS]`; without an offset they are in `tz`.
 Commission and fees are costs: their sign is ignored, as spreadsheets write them either way.
+
+The same fills as JSON, `{"executions": [{"time": ..., "instrument": ..., ...}, ...]}` (what the API
+takes as a JSON body), use the first name of each column above except `date`; a row is then the
+execution's position in the list, from 1.
 """
 
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -57,10 +62,15 @@ TIME_FORMATS = (
 REQUIRED = {"time", "instrument", "quantity", "price"}
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}")
 
+JSON_FIELDS = tuple(name for name in COLUMNS if name != "date")
+_JSON_START = re.compile(r'^\s*\{\s*"executions"\s*:')
+
 MISSING_COLUMNS = "a generic CSV needs the columns time (or date and time), instrument, quantity and price"
 
 
 def detect(head: str) -> bool:
+    if _JSON_START.match(head):
+        return True
     try:
         found = base.header_record(head)
     except base.FormatError:
@@ -82,6 +92,9 @@ def detect(head: str) -> bool:
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
+    if text.lstrip().startswith("{"):
+        yield from _parse_json(text, tz)
+        return
     found = base.header_record(text)
     if found is None:
         raise base.FormatError(MISSING_COLUMNS)
@@ -95,6 +108,35 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
             continue
         values = {name: cells[index] for name, index in columns.items() if index < len(cells)}
         yield from base.read_row(row, _fill, row, values, semicolons=delimiter == ";", tz=tz)
+
+
+def _parse_json(text: str, tz: ZoneInfo) -> Iterator[base.Item]:
+    try:
+        document = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    except (ValueError, RecursionError) as exc:
+        raise base.FormatError(f"the file is not readable JSON ({str(exc)[:200]})") from None
+    executions = document.get("executions") if isinstance(document, dict) else None
+    if not isinstance(executions, list):
+        raise base.FormatError('JSON fills come as {"executions": [...]}')
+    for row, execution in enumerate(executions, start=1):
+        yield from base.read_row(row, _json_fill, row, execution, tz)
+
+
+def _json_fill(row: int, execution: object, tz: ZoneInfo) -> base.Fill:
+    if not isinstance(execution, dict):
+        raise base.RowProblem("an execution is a JSON object")
+    unknown = sorted(set(execution) - set(JSON_FIELDS))
+    if unknown:
+        raise base.RowProblem(f"unknown field {unknown[0][:64]!r}; the fields are {', '.join(JSON_FIELDS)}")
+    values = {}
+    for name, value in execution.items():
+        if isinstance(value, bool) or not isinstance(value, str | Decimal | None):
+            raise base.RowProblem(f"the {name} must be a string or a number")
+        if isinstance(value, Decimal) and not -40 < value.adjusted() < 40:  # 1e999999 would expand to a MB
+            raise base.RowProblem(base.OUT_OF_RANGE)
+        if value is not None:
+            values[name] = format(value, "f") if isinstance(value, Decimal) else value.strip()
+    return _fill(row, values, semicolons=False, tz=tz)
 
 
 def _repeats_header(cells: list[str], names: list[str]) -> bool:

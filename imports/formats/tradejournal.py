@@ -14,6 +14,7 @@ from imports.formats import base
 
 NAME = "tradejournal"
 BROKER = "TradeJournal"
+TRADE_LEVEL = True
 
 COLUMNS = (
     "id", "account", "account_number", "currency", "instrument", "side", "quantity", "multiplier",
@@ -98,7 +99,7 @@ def _fills(row: int, values: dict[str, str], tz: ZoneInfo) -> list[base.Fill]:
         multiplier=multiplier,
         effect=base.OPEN,
         trade={
-            "setup_type": text("setup_type") or None,
+            "setup_type": values.get("setup_type") or None,  # kept exactly, like the notes
             "notes": values.get("notes") or None,
             "stop_loss": number("stop_loss"),
             "take_profit": number("take_profit"),
