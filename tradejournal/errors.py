@@ -29,3 +29,11 @@ class ServiceUnavailable(exceptions.APIException):
     def __init__(self, detail: str | None = None, *, wait: int = 5):
         super().__init__(detail)
         self.wait = wait
+
+
+class Conflict(exceptions.APIException):
+    """The resource's state forbids this now (an import still running, undone)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the resource's current state."
+    default_code = "conflict"

@@ -26,6 +26,7 @@ api_v1 = [
         ),
         name="redoc",
     ),
+    path("", include("imports.urls")),  # before the journal's: /trades/export is not a trade id
     path("", include("journal.urls")),
     path("", include("leaderboard.urls")),
     # Everything else under /api/v1/ is a JSON 404, never an HTML page or a redirect.
