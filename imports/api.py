@@ -72,6 +72,10 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         return Import.objects.owned_by(self.request.user).defer("data").newest_first()
 
+    def perform_content_negotiation(self, request, force=False):
+        # Always JSON: `?format=` names the file's format here, not a renderer (DRF's URL_FORMAT_OVERRIDE).
+        return JSONRenderer(), JSONRenderer.media_type
+
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         for imp in page:
@@ -136,7 +140,10 @@ class TradeExportView(generics.GenericAPIView):
     filterset_class = TradeFilter
     required_scopes = {"GET": TRADES_READ}
     queryset = Trade.objects.none()  # what the filters are over
-    renderer_classes = [CsvRenderer, JSONRenderer]
+    renderer_classes = [CsvRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        return CsvRenderer(), CsvRenderer.media_type  # CSV whatever the Accept header; errors are JSON (below)
 
     def get(self, request) -> StreamingHttpResponse:
         trades = self.filter_queryset(Trade.objects.owned_by(request.user))

@@ -12,6 +12,8 @@ from django.utils import timezone
 from imports.formats.base import BUY, CLOSE, OPEN, SELL
 from journal.models import PRICE, Account, Trade
 
+EXECUTION_SIDES = [(BUY, "Buy"), (SELL, "Sell")]
+
 
 class ImportQuerySet(models.QuerySet):
     def owned_by(self, user) -> "ImportQuerySet":
@@ -83,7 +85,7 @@ class Execution(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="executions")
     instrument = models.CharField(max_length=32)
     time = models.DateTimeField()
-    side = models.CharField(max_length=4, choices=[(BUY, "Buy"), (SELL, "Sell")])
+    side = models.CharField(max_length=4, choices=EXECUTION_SIDES)
     quantity = models.DecimalField(**PRICE)
     price = models.DecimalField(**PRICE)
     commission = models.DecimalField(default=Decimal(0), **PRICE)

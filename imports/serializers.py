@@ -3,11 +3,12 @@
 from functools import cache
 from zoneinfo import available_timezones
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from imports import formats
 from imports.formats import base
-from imports.models import Import
+from imports.models import EXECUTION_SIDES, Import
 from journal.models import Account
 from journal.serializers import INSTRUMENT_MESSAGE, INSTRUMENT_PATTERN
 from tradejournal import fields, wire
@@ -28,15 +29,23 @@ def time_zones() -> list[str]:
     return sorted(available_timezones())
 
 
+class SkippedRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="As a spreadsheet numbers it (the header is 1)")
+    reason = serializers.CharField()
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="null: the error concerns the whole file")
+    message = serializers.CharField()
+
+
 class ImportSerializer(serializers.ModelSerializer):
     stage = serializers.SerializerMethodField(help_text="While processing: reading, matching, building or writing")
     created_at = fields.TimestampField(read_only=True)
     started_at = fields.TimestampField(read_only=True, allow_null=True)
     finished_at = fields.TimestampField(read_only=True, allow_null=True)
-    skipped = serializers.ListField(child=serializers.DictField(), help_text="[{row, reason}]")
-    errors = serializers.ListField(
-        child=serializers.DictField(), help_text="[{row, message}]; row is null for what concerns the whole file"
-    )
+    skipped = SkippedRowSerializer(many=True, read_only=True, help_text="Rows that are not trades, with why")
+    errors = RowErrorSerializer(many=True, read_only=True, help_text="Rows that could not be read, with why")
 
     class Meta:
         model = Import
@@ -63,7 +72,7 @@ TradeExecutionSerializer = type(
         "__doc__": "A fill of a trade: the execution, with the part of it that belongs to this trade.",
         "id": serializers.IntegerField(source="execution_id"),
         "time": fields.TimestampField(source="execution.time"),
-        "side": serializers.ChoiceField(choices=[base.BUY, base.SELL], source="execution.side"),
+        "side": serializers.ChoiceField(choices=EXECUTION_SIDES, source="execution.side"),
         "quantity": _allocated(),
         "price": serializers.DecimalField(max_digits=20, decimal_places=8, source="execution.price"),
         "commission": _allocated(),
@@ -85,7 +94,7 @@ class ExecutionInputSerializer(serializers.Serializer):
     instrument = fields.TextField(
         max_length=32, pattern=INSTRUMENT_PATTERN, error_messages={"pattern": INSTRUMENT_MESSAGE}
     )
-    side = serializers.ChoiceField(choices=[base.BUY, base.SELL])
+    side = serializers.ChoiceField(choices=EXECUTION_SIDES)
     quantity = fields.DecimalField(positive=True)
     price = fields.DecimalField(positive=False, help_text="0 only for an expired option")
     commission = fields.DecimalField(positive=False, required=False)
@@ -109,7 +118,10 @@ class ExecutionInputSerializer(serializers.Serializer):
 
 
 class ExecutionsInputSerializer(serializers.Serializer):
-    executions = ExecutionInputSerializer(many=True, allow_empty=False, max_length=MAX_EXECUTIONS)
+    executions = serializers.ListField(
+        child=ExecutionInputSerializer(), min_length=1, max_length=MAX_EXECUTIONS,
+        help_text=f"Up to {MAX_EXECUTIONS:,}; send more as a file (a generic CSV)",
+    )  # fmt: skip
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -117,6 +129,12 @@ class ExecutionsInputSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "enum": time_zones()})  # without 600 enum descriptions
+class TimeZoneField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=time_zones(), **kwargs)
 
 
 class ImportParametersSerializer(serializers.Serializer):
@@ -129,9 +147,7 @@ class ImportParametersSerializer(serializers.Serializer):
         pattern=ID_PATTERN, required=False, error_messages={"pattern": "The account must be an account id."},
         help_text="Put every fill in this account (its id); otherwise the file's account numbers decide",
     )  # fmt: skip
-    tz = serializers.ChoiceField(
-        choices=time_zones(), required=False, help_text="IANA zone of timestamps without an offset (default UTC)"
-    )
+    tz = TimeZoneField(required=False, help_text="IANA zone of timestamps without an offset (default UTC)")
     dry_run = serializers.ChoiceField(
         choices=list(BOOLEAN), required=False, help_text="true: report what would happen, store nothing"
     )

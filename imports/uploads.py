@@ -5,6 +5,7 @@ the query string or the form (the same in both when given twice)."""
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import QueryDict
 from django.utils.http import parse_header_parameters
 from rest_framework import serializers
@@ -17,6 +18,7 @@ from imports.serializers import (
     ExecutionsInputSerializer,
     ImportParametersSerializer,
 )
+from tradejournal.errors import PayloadTooLarge
 from tradejournal.renderers import dumps
 
 FILE_REQUIRED = "The file field is required: send the file as the body, as a multipart `file`, or JSON fills."
@@ -63,14 +65,18 @@ def read_upload(request) -> Upload:
 
 
 def _form(request) -> tuple[bytes, str, dict]:
-    unknown = sorted((set(request.data) - set(PARAMETERS)) | (set(request.FILES) - {"file"}))
+    # request.data holds the form's fields and its files.
+    unknown = sorted(set(request.data) - {*PARAMETERS, "file"})
     if unknown:
         raise serializers.ValidationError({name: [UNKNOWN] for name in unknown})
     files = request.FILES.getlist("file")
     if len(files) != 1:
         raise serializers.ValidationError({"file": [FILE_REQUIRED if not files else "Send one file per import."]})
     upload = files[0]
-    return upload.read(), upload.name or "", {name: request.data.get(name) for name in request.data}
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise PayloadTooLarge()
+    form = {name: request.data.get(name) for name in PARAMETERS if name in request.data}
+    return upload.read(), upload.name or "", form
 
 
 def _json_fills(data: dict) -> bytes:

@@ -124,17 +124,20 @@ class ApiAutoSchema(AutoSchema):
             codes += [400, 413, 415, 422]
         elif "{id}" not in self.path and getattr(self.view, "filterset_class", None) is not None:
             codes.append(422)
+        elif self.method == "GET" and getattr(self.view, "pagination_class", None) and self._is_list_view():
+            codes.append(422)  # a bad page or per_page
         for code in sorted(codes):
             responses.setdefault(str(code), self._error_response(code, scope))
         return responses
 
     def _error_response(self, code: int, scope: str | None) -> dict:
         if code == 422:
-            response = self._get_response_for_code(ValidationErrorSerializer, "422")
+            response = self._get_response_for_code(ValidationErrorSerializer, "422", ["application/json"])
             response["description"] = "Validation failed"
             example = REFERENCE_422
         else:
-            response = self._get_response_for_code(ErrorSerializer, str(code))
+            # Errors are JSON, also where the operation answers something else (the CSV export).
+            response = self._get_response_for_code(ErrorSerializer, str(code), ["application/json"])
             description, message = ERROR_DESCRIPTIONS[code]
             response["description"] = description
             example = {"error": message or f"Insufficient scope: {scope} required"}
@@ -149,10 +152,11 @@ def without_trailing_slashes(result: dict, generator, request, public) -> dict:
 
 
 def link_created_resources(result: dict, generator, request, public) -> dict:
-    """A 201 links to every operation on the new resource (`{collection}/{id}` with its `id`), so
+    """A 201 (or 202) links to every operation on the new resource (`{collection}/{id}` with its `id`), so
     clients and tools follow the id the server returned, not one they made up."""
     for path, item in result["paths"].items():
-        created = item.get("post", {}).get("responses", {}).get("201")
+        responses = item.get("post", {}).get("responses", {})
+        created = responses.get("201") or responses.get("202")  # 202: accepted, to be worked on
         resource = result["paths"].get(f"{path}/{{id}}")
         if created is None or resource is None:
             continue

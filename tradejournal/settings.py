@@ -247,7 +247,7 @@ SPECTACULAR_SETTINGS = {
         "tradejournal.schema.link_created_resources",
         "tradejournal.schema.list_ignored_properties",
     ],
-    "ENUM_NAME_OVERRIDES": {"SideEnum": "journal.models.Side"},
+    "ENUM_NAME_OVERRIDES": {"SideEnum": "journal.models.Side", "ExecutionSideEnum": "imports.models.EXECUTION_SIDES"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
