@@ -35,7 +35,7 @@ from tradejournal.schema import ErrorSerializer
 UPLOAD_BODIES = {
     "multipart/form-data": ImportUploadSerializer,
     "application/json": ExecutionsInputSerializer,
-    **dict.fromkeys(RAW_MEDIA_TYPES, OpenApiTypes.BINARY),
+    **dict.fromkeys(RAW_MEDIA_TYPES, {"type": "string", "format": "binary", "minLength": 1}),
 }
 
 
@@ -53,8 +53,8 @@ UPLOAD_BODIES = {
     destroy=extend_schema(
         summary="Undo an import",
         description="Its executions go and the trades they were in are rebuilt; trades that existed before keep "
-        "their ids. 409 while the import is queued or processing.",
-        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description="The import has not finished")},
+        "their ids. A queued import is cancelled; one being applied is a 409 (retry once it has finished).",
+        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description="The import is being applied")},
     ),
 )  # fmt: skip
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -62,6 +62,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     pagination_class = PagePagination
     parser_classes = [UploadJSONParser, UploadMultiPartParser, *RAW_PARSERS]
     lookup_value_regex = r"\d{1,18}"
+    request_body_required = True
     required_scopes = {"GET": TRADES_READ, "POST": TRADES_WRITE, "DELETE": TRADES_WRITE}
     response_headers = {
         "Location": ("string", "The import's URL: poll it until its status is succeeded or failed.", (202,)),

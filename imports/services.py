@@ -24,7 +24,7 @@ UNDETECTABLE = (
     "The file's format could not be recognised. Name it with the format parameter, one of: "
     + ", ".join(formats.FORMATS) + "."
 )  # fmt: skip
-NOT_FINISHED = "This import is still {status}; it can be undone once it has finished."
+NOT_FINISHED = "This import is being applied; it can be undone once it has finished."
 BUSY = "Another import of yours is being applied; undo this one when it has finished."
 
 
@@ -49,7 +49,7 @@ def import_create(
 ) -> Import:  # fmt: skip
     """A queued import of `data`; ValidationError (422) for an empty file or one whose format is not
     recognised. The worker is asked once the caller's transaction commits."""
-    if not data.strip():
+    if not data:
         raise serializers.ValidationError({"file": [EMPTY]})
     if format == AUTO:
         module = formats.detect(head_text(data))
@@ -69,12 +69,13 @@ def import_create(
 
 def import_undo(*, imp: Import) -> None:
     """Deletes the import and its executions and rebuilds the streams they were in; trades that
-    existed before it keep their ids. Conflict (409) while it is queued or processing."""
+    existed before it keep their ids. A queued import is cancelled (its worker will find nothing to
+    claim); one being applied is a Conflict (409)."""
     with transaction.atomic():
         _lock_owner(imp.user_id)
         imp = Import.objects.select_for_update().defer("data").get(pk=imp.pk)
-        if not imp.finished:
-            raise Conflict(NOT_FINISHED.format(status=imp.status))
+        if imp.status == Import.Status.PROCESSING:
+            raise Conflict(NOT_FINISHED)
         touched = set(Execution.objects.filter(source=imp).values_list("account_id", "instrument").distinct())
         if touched:
             stored = streams.load_executions(imp.user, touched)

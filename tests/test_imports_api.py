@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from imports.apply import import_run
 from imports.models import Import
@@ -101,6 +102,23 @@ def test_json_fills_are_checked_field_by_field_at_upload(api, executions, field)
 
 
 @pytest.mark.django_db
+def test_json_fills_named_as_another_format_are_422(api):
+    fill = {"time": "2025-01-06T09:30:00", "instrument": "ES", "side": "buy", "quantity": 1, "price": 1}
+    r = api.post("/api/v1/imports?format=ibkr", {"executions": [fill]}, format="json")
+    assert r.status_code == 422 and "format" in r.json()["details"], r.content
+    assert api.post("/api/v1/imports?format=generic", {"executions": [fill]}, format="json").status_code == 202
+
+
+@pytest.mark.django_db
+def test_a_parameter_in_both_the_query_and_the_form_must_have_one_value(api):
+    form = {"file": SimpleUploadedFile("f.csv", ROUND_TRIP), "tz": "Europe/Paris"}
+    r = api.post("/api/v1/imports?tz=UTC", form, format="multipart")
+    assert r.status_code == 422 and "tz" in r.json()["details"], r.content
+    form = {"file": SimpleUploadedFile("f.csv", ROUND_TRIP), "tz": "Europe/Paris"}
+    assert api.post("/api/v1/imports?tz=Europe/Paris", form, format="multipart").status_code == 202
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("query", "field"),
     [("?format=excel", "format"), ("?tz=Mars/Olympus", "tz"), ("?dry_run=maybe", "dry_run"), ("?account=x", "account")],
@@ -126,8 +144,10 @@ def test_another_owners_account_is_422_and_ones_own_takes_every_fill(api, user):
 def test_an_undetectable_file_and_an_empty_one_are_422(api):
     r = upload(api, body=b"just some words\nthat are not a broker file\n", content_type="text/plain")
     assert r.status_code == 422 and "format" in r.json()["details"], r.content
-    r = upload(api, body=b"\n\n")
+    r = upload(api, body=b"")
     assert r.status_code == 422 and "file" in r.json()["details"], r.content
+    r = upload(api, body=b"\n\n", query="?format=generic")
+    assert r.status_code == 202, r.content  # named: read by the worker, which finds no rows
     r = api.post("/api/v1/imports", {}, format="multipart")
     assert r.status_code == 422 and "file" in r.json()["details"], r.content
 
@@ -174,15 +194,25 @@ def test_the_list_is_newest_first_in_pages_and_others_imports_are_not_found(api,
 
 
 @pytest.mark.django_db
-def test_undo_of_a_queued_import_is_409_and_of_a_finished_one_removes_what_it_brought(api, user):
+def test_undo_cancels_a_queued_import_and_removes_what_a_finished_one_brought(api, user):
+    queued = upload(api).json()["id"]
+    assert api.delete(f"/api/v1/imports/{queued}").status_code == 204
+    assert import_run(queued) is None  # the worker finds nothing to do
     r = upload(api)
-    assert api.delete(f"/api/v1/imports/{r.json()['id']}").status_code == 409
     import_run(r.json()["id"])
     assert Trade.objects.filter(user=user).count() == 1
     assert api.delete(f"/api/v1/imports/{r.json()['id']}").status_code == 204
     assert not Trade.objects.filter(user=user).exists()
     assert not Account.objects.filter(user=user).exists()  # the default account it created, now unused
     assert api.get(f"/api/v1/imports/{r.json()['id']}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_undo_of_an_import_being_applied_is_409(api):
+    imp = upload(api).json()["id"]
+    Import.objects.filter(pk=imp).update(status="processing", started_at=timezone.now())
+    r = api.delete(f"/api/v1/imports/{imp}")
+    assert r.status_code == 409 and "being applied" in r.json()["error"], r.content
 
 
 @pytest.mark.django_db

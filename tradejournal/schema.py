@@ -82,6 +82,13 @@ class ApiAutoSchema(AutoSchema):
         if isinstance(field, fields.TextField) and field.allow_blank and "oneOf" in schema:
             schema.update(schema.pop("oneOf")[0])
 
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        # A view whose bodies are all free-form (files) still needs one: it says so.
+        if body is not None and getattr(self.view, "request_body_required", False):
+            body["required"] = True
+        return body
+
     def _get_response_headers_for_code(self, status_code, direction="response") -> dict:
         headers = super()._get_response_headers_for_code(status_code, direction)
         authenticated, _ = self._required_scope()
@@ -152,20 +159,23 @@ def without_trailing_slashes(result: dict, generator, request, public) -> dict:
 
 
 def link_created_resources(result: dict, generator, request, public) -> dict:
-    """A 201 (or 202) links to every operation on the new resource (`{collection}/{id}` with its `id`), so
-    clients and tools follow the id the server returned, not one they made up."""
+    """A 201 (or 202) links to every operation on the new resource (`{collection}/{id}` with its `id`)
+    and on what hangs from it (`{collection}/{id}/...`), so clients and tools follow the id the server
+    returned, not one they made up."""
     for path, item in result["paths"].items():
         responses = item.get("post", {}).get("responses", {})
         created = responses.get("201") or responses.get("202")  # 202: accepted, to be worked on
-        resource = result["paths"].get(f"{path}/{{id}}")
-        if created is None or resource is None:
+        resource = f"{path}/{{id}}"
+        if created is None or resource not in result["paths"]:
             continue
         created["links"] = {
             operation["operationId"]: {
                 "operationId": operation["operationId"],
                 "parameters": {"id": "$response.body#/id"},
             }
-            for method, operation in resource.items()
+            for other, operations in result["paths"].items()
+            if other == resource or other.startswith(f"{resource}/")
+            for operation in operations.values()
             if isinstance(operation, dict) and "operationId" in operation
         }
     return result
