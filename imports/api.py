@@ -32,10 +32,11 @@ from journal.pagination import PagePagination
 from tradejournal.renderers import JSONRenderer
 from tradejournal.schema import ErrorSerializer
 
+BINARY_FILE = {"type": "string", "format": "binary", "minLength": 1}
 UPLOAD_BODIES = {
     "multipart/form-data": ImportUploadSerializer,
     "application/json": ExecutionsInputSerializer,
-    **dict.fromkeys(RAW_MEDIA_TYPES, {"type": "string", "format": "binary", "minLength": 1}),
+    **dict.fromkeys(RAW_MEDIA_TYPES, BINARY_FILE),
 }
 
 
