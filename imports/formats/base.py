@@ -2,6 +2,7 @@
 for the text real exports are made of (BOMs, `$1,234.50`, `(75.90)`, local times, blank rows)."""
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -135,7 +136,9 @@ def csv_rows(text: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str
 
     Row numbers count records as a spreadsheet shows them (a quoted newline stays in its record).
     """
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    # Records end at \r, \n or \r\n only, as the csv module expects (str.splitlines would also
+    # split a cell holding a form feed or U+2028).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row, record in enumerate(reader, start=1):
             cells = [cell.strip() for cell in record]

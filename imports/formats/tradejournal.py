@@ -6,6 +6,7 @@ a comma-separated list in one quoted field. `id`, `pnl` and `net_pnl` are recomp
 """
 
 import csv
+import io
 from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -38,7 +39,7 @@ def detect(head: str) -> bool:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Like base.csv_rows, but cells unstripped: a note keeps its spaces and newlines exactly."""
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = csv.reader(io.StringIO(text, newline=""))  # a note may hold any line separator
     try:
         for row, record in enumerate(reader, start=1):
             if any(cell.strip() for cell in record):
