@@ -25,6 +25,7 @@ from imports.duplicates import split_duplicates
 from imports.fills import NewFill, storable
 from imports.formats.base import Fill, FormatError, RowError, Skip
 from imports.models import Execution, Import
+from tradejournal.renderers import plain_decimal
 
 logger = logging.getLogger("tradejournal.imports")
 
@@ -239,5 +240,5 @@ def _stored(fill: NewFill, rejection: engine.Rejection | None) -> bool:
 
 def _rejection_reason(rejection: engine.Rejection, fill: NewFill) -> str:
     if rejection.quantity < fill.quantity:
-        return f"{rejection.reason} (the excess {rejection.quantity:f} was not imported)"
+        return f"{rejection.reason} (the excess {plain_decimal(rejection.quantity)} was not imported)"
     return rejection.reason

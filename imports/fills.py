@@ -69,6 +69,9 @@ def _new_fill(fill: Fill) -> NewFill:
     quantity = _amount(fill.quantity, "quantity")
     if quantity <= 0:
         raise Unstorable("the quantity rounds to 0 at 8 decimal places")
+    price = _amount(fill.price, "price")
+    if fill.price > 0 and not price:
+        raise Unstorable("the price rounds to 0 at 8 decimal places")
     commission, fees = _amount(fill.commission, "commission"), _amount(fill.fees, "fees")
     if commission < 0 or fees < 0:
         raise Unstorable("commission and fees are costs and can't be negative")
@@ -88,7 +91,7 @@ def _new_fill(fill: Fill) -> NewFill:
         time=fill.time.astimezone(UTC),
         side=fill.side,
         quantity=quantity,
-        price=_amount(fill.price, "price"),
+        price=price,
         commission=commission,
         fees=fees,
         exec_id=_text(fill.exec_id, "exec_id") or None,
