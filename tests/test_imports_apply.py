@@ -156,11 +156,11 @@ def test_undo_removes_the_accounts_and_tags_the_import_created_when_nothing_else
     user = make_user()
     kept = Account.objects.create(user=user, name="Kept", external_id="K-1")
     data = (
-        "id,account,account_number,currency,instrument,side,quantity,multiplier,entry_time,entry_price,exit_time,"
-        "exit_price,commission,pnl,net_pnl,stop_loss,take_profit,initial_risk,setup_type,notes,tags\n"
-        ",New,N-1,EUR,SAP,long,1,1,2025-03-03T10:00:00Z,100,,,0,,,,,,,,fresh\n"
-        ",Kept,K-1,USD,AAPL,long,1,1,2025-03-03T10:00:00Z,100,,,0,,,,,,,,\n"
-    ).encode()
+        b"id,account,account_number,currency,instrument,side,quantity,multiplier,entry_time,entry_price,exit_time,"
+        b"exit_price,commission,pnl,net_pnl,stop_loss,take_profit,initial_risk,setup_type,notes,tags\n"
+        b",New,N-1,EUR,SAP,long,1,1,2025-03-03T10:00:00Z,100,,,0,,,,,,,,fresh\n"
+        b",Kept,K-1,USD,AAPL,long,1,1,2025-03-03T10:00:00Z,100,,,0,,,,,,,,\n"
+    )
     imp = run(user, data)
     assert imp.status == "succeeded", imp.errors
     assert set(Account.objects.filter(user=user).values_list("name", "currency")) == {("Kept", "USD"), ("New", "EUR")}
@@ -218,7 +218,7 @@ def ledger(rows: list[tuple]) -> list[tuple]:
     result = []
     for (account, instrument), fills_ in streams.items():
         position, trade = Decimal(0), None
-        for _, _, (seconds, _, side, quantity, price, commission, fees, *_) in sorted(fills_):
+        for _, _, (_, _, side, quantity, price, commission, fees, *_) in sorted(fills_):
             quantity, price = Decimal(quantity), Decimal(price)
             costs = (Decimal(commission), Decimal(fees))
             cost = sum(costs)
