@@ -169,7 +169,7 @@ def apply(imp: Import, tracker: progress.Progress) -> Report:
     annotations = {real[provisional[id(f)]]: f.trade for f in kept if f.trade}
     builds = {stream: _with_real_keys(build, real) for stream, build in builds.items()}
     changes = streams.apply_builds(
-        user=imp.user, builds=builds, stored=streams.load_trades(imp.user, builds, stored), annotations=annotations
+        user=imp.user, builds=builds, stored=streams.load_trades(imp.user, builds), annotations=annotations
     )
     report.executions_created = len(kept)
     report.trades_created, report.trades_updated = changes.created, changes.updated

@@ -125,7 +125,9 @@ class TradeFill(models.Model):
     """The part of an execution that belongs to a trade (a fill that crosses flat has two)."""
 
     trade = models.ForeignKey(Trade, on_delete=models.CASCADE, related_name="fills")
-    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="trade_fills")
+    # An execution leaves with its import, whose undo rewrites every trade it was in first; nothing
+    # to collect one by one then (the constraint still refuses a fill left behind).
+    execution = models.ForeignKey(Execution, on_delete=models.DO_NOTHING, related_name="trade_fills")
     quantity = models.DecimalField(**PRICE)
     commission = models.DecimalField(**PRICE)
     fees = models.DecimalField(**PRICE)

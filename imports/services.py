@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from rest_framework import serializers
 
 from imports import formats, streams
-from imports.models import Execution, Import, TradeFill
+from imports.models import Execution, Import
 from imports.serializers import AUTO
 from journal.models import Account, Tag, Trade, TradeTag
 from tradejournal.errors import Conflict
@@ -78,14 +78,10 @@ def import_undo(*, imp: Import) -> None:
             raise Conflict(NOT_FINISHED)
         touched = set(Execution.objects.filter(source=imp).values_list("account_id", "instrument").distinct())
         if touched:
-            stored = streams.load_executions(imp.user, touched)
-            builds = {
-                stream: streams.build(e.for_engine() for e in executions if e.source_id != imp.pk)
-                for stream, executions in stored.items()
-            }
-            streams.apply_builds(user=imp.user, builds=builds, stored=streams.load_trades(imp.user, touched, stored))
-            TradeFill.objects.filter(execution__source=imp).delete()
-            Execution.objects.filter(source=imp).delete()
+            remaining = streams.load_executions(imp.user, touched, excluding=imp.pk)
+            builds = {stream: streams.build(e.for_engine() for e in remaining.get(stream, ())) for stream in touched}
+            streams.apply_builds(user=imp.user, builds=builds, stored=streams.load_trades(imp.user, touched))
+            Execution.objects.filter(source=imp).delete()  # no trade holds them any more
         _remove_unused(imp)
         imp.delete()
 

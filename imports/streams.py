@@ -87,14 +87,17 @@ def _batches(streams: Iterable[Stream]) -> Iterable[list[Stream]]:
         yield streams[start : start + QUERY_STREAMS]
 
 
-def load_executions(user, streams: Iterable[Stream]) -> dict[Stream, list[StoredExecution]]:
-    """Every stored execution of these streams, by stream, in id order."""
+def load_executions(
+    user, streams: Iterable[Stream], *, excluding: int | None = None
+) -> dict[Stream, list[StoredExecution]]:
+    """Every stored execution of these streams (but those of import `excluding`), by stream, in id order."""
     found: dict[Stream, list[StoredExecution]] = defaultdict(list)
     names = ("id", "account_id", "instrument", "time", "side", "quantity", "price", "commission", "fees",
              "multiplier", "effect", "group", "source_id", "exec_id")  # fmt: skip
     for batch in _batches(streams):
         wanted = set(batch)
-        rows = Execution.objects.filter(_streams_filter("", batch), user=user).order_by("id").values_list(*names)
+        rows = Execution.objects.filter(_streams_filter("", batch), user=user).exclude(source_id=excluding)
+        rows = rows.order_by("id").values_list(*names)
         for execution_id, account_id, instrument, *rest in rows:
             if (account_id, instrument) in wanted:
                 found[(account_id, instrument)].append(StoredExecution(execution_id, instrument, *rest))
@@ -110,29 +113,26 @@ def load_exec_ids(user, account_ids: set[int | None]) -> set[tuple[int | None, s
     return set(rows)
 
 
-def load_trades(
-    user, streams: Iterable[Stream], executions: dict[Stream, list[StoredExecution]]
-) -> dict[Stream, dict[int, StoredTrade]]:
+def load_trades(user, streams: Iterable[Stream]) -> dict[Stream, dict[int, StoredTrade]]:
     """The built trades of these streams (those with TradeFills), by stream and opening execution."""
-    stream_of = {e.id: stream for stream, stored in executions.items() for e in stored}
-    moment = {e.id: (e.time, e.id) for stored in executions.values() for e in stored}
-    trades: dict[int, StoredTrade] = {}
-    trade_stream: dict[int, Stream] = {}
+    moment: dict[int, tuple] = {}  # execution id -> (time, id): the engine's order
+    allocations: dict[int, set] = defaultdict(set)
+    values: dict[int, tuple] = {}
     for batch in _batches(streams):
-        fills = TradeFill.objects.filter(_streams_filter("execution__", batch), execution__user=user).values_list(
-            "trade_id", "execution_id", "quantity", "commission", "fees", "opening",
-            *(f"trade__{name}" for name in TRADE_FIELDS),
-        )  # fmt: skip
-        for trade_id, execution_id, quantity, commission, fees, opening, *values in fills:
-            trade = trades.get(trade_id)
-            if trade is None:
-                trade = trades[trade_id] = StoredTrade(trade_id, tuple(values))
-                trade_stream[trade_id] = stream_of[execution_id]
-            trade.allocations.add((execution_id, quantity, commission, fees, opening))
+        fills = TradeFill.objects.filter(_streams_filter("execution__", batch), execution__user=user)
+        for trade_id, time, *allocation in fills.values_list("trade_id", "execution__time", "execution_id",
+                                                             "quantity", "commission", "fees", "opening"):  # fmt: skip
+            allocations[trade_id].add(tuple(allocation))
+            moment[allocation[0]] = (time, allocation[0])
+        trades = Trade.objects.filter(_streams_filter("", batch), user=user)
+        for trade_id, account_id, instrument, *fields in trades.values_list("id", "account_id", "instrument",
+                                                                            *TRADE_FIELDS):  # fmt: skip
+            values[trade_id] = ((account_id, instrument), tuple(fields))
     by_stream: dict[Stream, dict[int, StoredTrade]] = defaultdict(dict)
-    for trade in trades.values():
-        opening = min((a[0] for a in trade.allocations if a[4]), key=moment.__getitem__)
-        by_stream[trade_stream[trade.id]][opening] = trade
+    for trade_id, held in allocations.items():
+        stream, fields = values[trade_id]
+        opening = min((a[0] for a in held if a[4]), key=moment.__getitem__)
+        by_stream[stream][opening] = StoredTrade(trade_id, fields, held)
     return by_stream
 
 
