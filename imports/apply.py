@@ -48,6 +48,14 @@ class Superseded(Exception):
 
 
 @dataclass
+class Parsed:
+    fills: list[NewFill]  # storable
+    skipped: list[Skip]
+    errors: list[RowError]
+    rows: int
+
+
+@dataclass
 class Report:
     rows_total: int = 0
     executions_created: int = 0
@@ -72,7 +80,7 @@ def import_run(import_id: int, *, listener=None) -> Import | None:
     imp = Import.objects.get(pk=import_id)
     with progress.Progress(imp, listener) as tracker:
         try:
-            report = _apply_once(imp, tracker)
+            report = _apply_once(imp, read_file(imp, tracker), tracker)
         except Failed as failure:
             _finish(imp, Report(rows_total=tracker.rows_processed, errors=[{"row": None, "message": str(failure)}]),
                     status=Import.Status.FAILED)  # fmt: skip
@@ -89,7 +97,7 @@ def import_run(import_id: int, *, listener=None) -> Import | None:
     return imp
 
 
-def _apply_once(imp: Import, tracker: progress.Progress) -> Report:
+def _apply_once(imp: Import, parsed: Parsed, tracker: progress.Progress) -> Report:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Behind another import of the same owner, wait for it rather than fail (requests keep
@@ -98,7 +106,7 @@ def _apply_once(imp: Import, tracker: progress.Progress) -> Report:
                 cursor.execute("SET LOCAL lock_timeout = 0")
         # One import or undo at a time per owner: they rebuild the same streams.
         list(get_user_model().objects.select_for_update().filter(pk=imp.user_id).values_list("pk", flat=True))
-        report = apply(imp, tracker)
+        report = apply(imp, parsed, tracker)
         if imp.dry_run:
             transaction.set_rollback(True)
         else:
@@ -126,15 +134,20 @@ def _listed(entries: list[dict], text: str, what: str) -> list[dict]:
     return [*entries[:LISTED], {"row": None, text: f"and {more:,} more rows {what}, not listed"}]
 
 
-def apply(imp: Import, tracker: progress.Progress) -> Report:
+def read_file(imp: Import, tracker: progress.Progress) -> Parsed:
+    """The file's fills as they will be stored, its skipped rows and its errors: no database work,
+    so it runs before the transaction (which, on SQLite, holds the one write lock)."""
+    fills, skipped, errors = _parse(imp, formats.get(imp.format), tracker)
+    new_fills, unstorable = storable(fills)
+    return Parsed(new_fills, skipped, errors + unstorable, tracker.rows_processed)
+
+
+def apply(imp: Import, parsed: Parsed, tracker: progress.Progress) -> Report:
     """Everything an import does to the journal, in the caller's transaction."""
     module = formats.get(imp.format)
-    report = Report()
-    fills, skipped, errors = _parse(imp, module, tracker)
-    report.rows_total = tracker.rows_processed
+    report = Report(rows_total=parsed.rows)
+    new_fills, skipped, errors = parsed.fills, list(parsed.skipped), parsed.errors
     tracker.update(stage=progress.MATCHING)
-    new_fills, unstorable = storable(fills)
-    errors.extend(unstorable)
     report.created_accounts = accounts.resolve_accounts(
         user=imp.user, fills=new_fills, account=imp.account, broker=module.BROKER,
         default=module.NAME != "tradejournal",  # our export's trades without an account stay without

@@ -52,12 +52,14 @@ class Progress:
         self.rows_processed = 0
         self.rows_total: int | None = None
         self._stop = threading.Event()
+        self._news = threading.Event()  # a new stage: written at once rather than at the next beat
         self._thread: threading.Thread | None = None
 
     def update(self, *, stage: str | None = None, rows_processed: int | None = None,
                rows_total: int | None = None) -> None:  # fmt: skip
-        if stage is not None:
+        if stage is not None and stage != self.stage:
             self.stage = stage
+            self._news.set()
         if rows_processed is not None:
             self.rows_processed = rows_processed
         if rows_total is not None:
@@ -77,6 +79,7 @@ class Progress:
 
     def __exit__(self, *exc_info) -> None:
         self._stop.set()
+        self._news.set()
         self._thread.join()
         try:
             _cache().delete(self.key)
@@ -85,7 +88,11 @@ class Progress:
 
     def _beat(self) -> None:
         try:
-            while not self._stop.wait(HEARTBEAT):
+            while True:
+                self._news.wait(HEARTBEAT)
+                self._news.clear()
+                if self._stop.is_set():
+                    break
                 self._write()
         finally:
             connections.close_all()  # this thread's own connections

@@ -157,6 +157,7 @@ if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     # An import of a year of fills takes seconds; RQ's default limit (3 minutes) would kill a big one.
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}  # so a plain `rqworker` runs tasks
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
