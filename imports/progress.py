@@ -72,7 +72,6 @@ class Progress:
                 "at": time.time()}  # fmt: skip
 
     def __enter__(self) -> "Progress":
-        self._write()  # before the thread starts: a reader never sees a processing import without one
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat {self.key}", daemon=True)
         self._thread.start()
         return self
@@ -81,19 +80,18 @@ class Progress:
         self._stop.set()
         self._news.set()
         self._thread.join()
+
+    def _beat(self) -> None:
+        # Every write from this thread's own connection: the worker's is inside its transaction
+        # (and a row written there would hold up this thread's writes until it commits).
         try:
+            while not self._stop.is_set():
+                self._write()
+                self._news.wait(HEARTBEAT)
+                self._news.clear()
             _cache().delete(self.key)
         except Exception:  # progress is best-effort; the outcome is in the database
             logger.warning("Could not clear the progress of %s", self.key, exc_info=True)
-
-    def _beat(self) -> None:
-        try:
-            while True:
-                self._news.wait(HEARTBEAT)
-                self._news.clear()
-                if self._stop.is_set():
-                    break
-                self._write()
         finally:
             connections.close_all()  # this thread's own connections
 

@@ -8,6 +8,7 @@ the transaction commits.
 import hashlib
 from functools import partial
 
+import psycopg
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from rest_framework import serializers
@@ -56,15 +57,28 @@ def import_create(
         if module is None:
             raise serializers.ValidationError({"format": [UNDETECTABLE]})
         format = module.NAME
+    postgresql = connection.vendor == "postgresql"
     imp = Import.objects.create(
-        user=user, format=format, filename=filename[:255], dry_run=dry_run, tz=tz, account=account, data=data,
-        sha256=hashlib.sha256(data).hexdigest(),
+        user=user, format=format, filename=filename[:255], dry_run=dry_run, tz=tz, account=account,
+        data=None if postgresql else data, sha256=hashlib.sha256(data).hexdigest(),
     )  # fmt: skip
+    if postgresql:
+        _store_upload(imp, data)
     if enqueue:
         from imports.tasks import apply_import
 
         transaction.on_commit(partial(apply_import.enqueue, imp.pk))
     return imp
+
+
+def _store_upload(imp: Import, data: bytes) -> None:
+    """The file's bytes as a binary parameter. Django binds parameters into the SQL text, which
+    for 20 MiB of bytes means 40 MiB of hex to write and parse: four times slower (measured)."""
+    table = connection.ops.quote_name(Import._meta.db_table)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(f"UPDATE {table} SET data = %b WHERE id = %s", [data, imp.pk])  # noqa: S608
+    imp.data = data
 
 
 def import_undo(*, imp: Import) -> None:

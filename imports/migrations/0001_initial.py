@@ -8,6 +8,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def store_uploads_uncompressed(apps, schema_editor):
+    # An upload is written once and read once: compressing 20 MiB would cost more than it saves.
+    if schema_editor.connection.vendor == "postgresql":
+        table = schema_editor.quote_name(apps.get_model("imports", "Import")._meta.db_table)
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN data SET STORAGE EXTERNAL")
+
+
 class Migration(migrations.Migration):
     initial = True
 
@@ -207,4 +214,5 @@ class Migration(migrations.Migration):
             model_name="tradefill",
             constraint=models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="tradefill_quantity_gt_0"),
         ),
+        migrations.RunPython(store_uploads_uncompressed, migrations.RunPython.noop),
     ]
