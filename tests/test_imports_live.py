@@ -147,3 +147,22 @@ def test_a_worker_killed_half_way_leaves_nothing_applied_and_the_file_imports_ag
             done = poll(base_url, key, again["id"], finished, timeout=180)
         assert (done["status"], done["executions_created"], done["duplicates"]) == ("succeeded", 100_000, 0), done
         assert trades(base_url, key)["total"] == done["trades_created"] > 0
+
+
+def test_the_api_answers_an_upload_at_the_size_limit_in_under_a_second_and_refuses_one_byte_more(live_site):
+    key = live_site.create_key("big-uploader", "trades:read,trades:write")
+    line = b"2025-01-06T14:30:00Z,MESM5,buy,1,5710.25,0.62,0.35\n"
+    header = b"time,instrument,side,quantity,price,commission,fees\n"
+    limit = 20 * 1024 * 1024
+    data = header + line * ((limit - len(header)) // len(line))
+    with live_site.serve(workers=2, API_KEY_RATE_LIMIT=UNLIMITED) as base_url:
+        started = time.monotonic()
+        imp = upload(base_url, key, data)
+        assert time.monotonic() - started < 1
+        r = requests.post(f"{base_url}/api/v1/imports", data=data + b"#" * (limit - len(data) + 1), timeout=30,
+                          headers={"Authorization": f"Bearer {key}", "Content-Type": "text/csv"})  # fmt: skip
+        assert r.status_code == 413, r.text
+        # Nothing processes it here: cancelled while queued.
+        r = requests.delete(f"{base_url}/api/v1/imports/{imp['id']}", headers={"Authorization": f"Bearer {key}"},
+                            timeout=30)  # fmt: skip
+        assert r.status_code == 204, r.text
