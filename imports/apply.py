@@ -1,12 +1,12 @@
 """Applying an import (the worker's part): the file's fills become executions and the affected
 position streams are rebuilt into trades, all in one transaction.
 
-Parse (every row a fill, a skip with its reason, or an error with its row) → storable fills →
-accounts → duplicates → for each (account, instrument) stream with new fills, the engine over all
-its executions → trades updated, created and deleted to match → the import's report. A worker
-killed half-way leaves nothing applied (the transaction rolls back) and the import is failed by
-the heartbeat rule (imports/progress.py). A dry run does everything, reports the same counts and
-rolls back.
+Read the file (every row a fill, a skip with its reason, or an error with its row; the fills made
+storable), then, in the transaction: accounts → duplicates → for each (account, instrument)
+stream with new fills, the engine over all its executions → executions written, trades updated,
+created and deleted to match → the import's report. A worker killed half-way leaves nothing
+applied (the transaction rolls back) and the import is failed by the heartbeat rule
+(imports/progress.py). A dry run does everything, reports the same counts and rolls back.
 """
 
 import logging

@@ -59,7 +59,7 @@ def import_create(
         format = module.NAME
     postgresql = connection.vendor == "postgresql"
     imp = Import.objects.create(
-        user=user, format=format, filename=filename[:255], dry_run=dry_run, tz=tz, account=account,
+        user=user, format=format, filename=filename.replace("\x00", "")[:255], dry_run=dry_run, tz=tz, account=account,
         data=None if postgresql else data, sha256=hashlib.sha256(data).hexdigest(),
     )  # fmt: skip
     if postgresql:

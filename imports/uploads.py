@@ -18,6 +18,7 @@ from imports.serializers import (
     ExecutionsInputSerializer,
     ImportParametersSerializer,
 )
+from journal.models import Account
 from tradejournal.errors import PayloadTooLarge
 from tradejournal.renderers import dumps
 
@@ -32,7 +33,7 @@ class Upload:
     data: bytes
     filename: str
     format: str
-    account: object  # an Account of the owner, or None
+    account: Account | None  # one of the owner's
     tz: str
     dry_run: bool
     fingerprint: bytes  # what makes two uploads the same request, for Idempotency-Key
