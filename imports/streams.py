@@ -114,25 +114,30 @@ def load_exec_ids(user, account_ids: set[int | None]) -> set[tuple[int | None, s
 
 
 def load_trades(user, streams: Iterable[Stream]) -> dict[Stream, dict[int, StoredTrade]]:
-    """The built trades of these streams (those with TradeFills), by stream and opening execution."""
+    """The built trades of these streams (those with TradeFills), by stream and opening execution.
+
+    A trade belongs to the stream of its executions, whatever account or instrument the trader has
+    since given it by hand."""
     moment: dict[int, tuple] = {}  # execution id -> (time, id): the engine's order
     allocations: dict[int, set] = defaultdict(set)
-    values: dict[int, tuple] = {}
+    trade_stream: dict[int, Stream] = {}
     for batch in _batches(streams):
         fills = TradeFill.objects.filter(_streams_filter("execution__", batch), execution__user=user)
-        for trade_id, time, *allocation in fills.values_list("trade_id", "execution__time", "execution_id",
-                                                             "quantity", "commission", "fees", "opening"):  # fmt: skip
+        names = ("trade_id", "execution__account_id", "execution__instrument", "execution__time", "execution_id",
+                 "quantity", "commission", "fees", "opening")  # fmt: skip
+        for trade_id, account_id, instrument, time, *allocation in fills.values_list(*names):
             allocations[trade_id].add(tuple(allocation))
+            trade_stream[trade_id] = (account_id, instrument)
             moment[allocation[0]] = (time, allocation[0])
-        trades = Trade.objects.filter(_streams_filter("", batch), user=user)
-        for trade_id, account_id, instrument, *fields in trades.values_list("id", "account_id", "instrument",
-                                                                            *TRADE_FIELDS):  # fmt: skip
-            values[trade_id] = ((account_id, instrument), tuple(fields))
+    ids = list(allocations)
+    values = {}
+    for start in range(0, len(ids), bulk.BATCH):
+        trades = Trade.objects.filter(id__in=ids[start : start + bulk.BATCH]).values_list("id", *TRADE_FIELDS)
+        values.update((trade_id, tuple(fields)) for trade_id, *fields in trades)
     by_stream: dict[Stream, dict[int, StoredTrade]] = defaultdict(dict)
     for trade_id, held in allocations.items():
-        stream, fields = values[trade_id]
         opening = min((a[0] for a in held if a[4]), key=moment.__getitem__)
-        by_stream[stream][opening] = StoredTrade(trade_id, fields, held)
+        by_stream[trade_stream[trade_id]][opening] = StoredTrade(trade_id, values[trade_id], held)
     return by_stream
 
 

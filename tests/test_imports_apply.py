@@ -136,6 +136,20 @@ def test_an_open_position_completed_by_a_later_import_keeps_its_trade_id_notes_a
 
 
 @pytest.mark.django_db
+def test_a_built_trade_moved_to_another_account_by_hand_is_still_completed_by_a_later_import():
+    user = make_user()
+    run(user, csv_of((0, "TSLA", "buy", 10, 250, 0, 0, "", "ACC-1")))
+    elsewhere = Account.objects.create(user=user, name="Elsewhere")
+    Trade.objects.filter(user=user).update(account=elsewhere, instrument="TSLA-RENAMED")
+    later = run(
+        user, csv_of((0, "TSLA", "buy", 10, 250, 0, 0, "", "ACC-1"), (60, "TSLA", "sell", 10, 255, 0, 0, "", "ACC-1"))
+    )
+    assert (later.status, later.trades_updated, later.trades_created) == ("succeeded", 1, 0), later.errors
+    trade = Trade.objects.get(user=user)
+    assert (trade.account, trade.instrument, trade.exit_price) == (elsewhere, "TSLA-RENAMED", 255)
+
+
+@pytest.mark.django_db
 def test_undo_restores_the_journal_exactly_and_the_trades_before_it_keep_their_ids():
     user = make_user()
     run(user, csv_of((0, "NQH5", "buy", 2, 21000, 4), (10, "NQH5", "sell", 1, 21010, 2), (20, "AAPL", "buy", 5, 200)))
