@@ -184,7 +184,7 @@ def fills_csv(count: int, seed: int = 3) -> bytes:
     return "".join(lines).encode()
 
 
-def import_run(env: dict, base: str) -> tuple[float, float, float]:
+def measure_import(env: dict, base: str) -> tuple[float, float, float]:
     """(fills per second in the worker, seconds the upload took to answer, seconds to undo it)."""
     key = manage(env, "createapikey", "bench_importer", "--create-user", "--scopes", "trades:read,trades:write",
                  "--name", "bench").strip().splitlines()[-1]  # fmt: skip
@@ -408,7 +408,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server, base = start_server(env, Path(tmp))
         try:
-            import_rate, upload_seconds, undo_seconds = import_run(env, base)
+            import_rate, upload_seconds, undo_seconds = measure_import(env, base)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -11,6 +11,7 @@ applied (the transaction rolls back) and the import is failed by the heartbeat r
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 from zoneinfo import ZoneInfo
@@ -68,7 +69,7 @@ class Report:
     created_tags: list[int] = field(default_factory=list)
 
 
-def import_run(import_id: int, *, listener=None) -> Import | None:
+def import_run(*, import_id: int, listener: Callable[[progress.Progress], None] | None = None) -> Import | None:
     """Runs a queued import to its end (succeeded or failed); None if it was not queued (a retry of
     a task that already ran, or an import undone meanwhile)."""
     started = timezone.now()

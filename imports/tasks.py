@@ -8,4 +8,4 @@ from imports.apply import import_run
 
 @task()
 def apply_import(import_id: int) -> None:
-    import_run(import_id)
+    import_run(import_id=import_id)

@@ -28,7 +28,7 @@ def upload(api, body: bytes = ROUND_TRIP, content_type: str = "text/csv", query:
 
 def work(response) -> dict:
     """What the worker makes of the import the response announced, as GET then shows it."""
-    import_run(response.json()["id"])
+    import_run(import_id=response.json()["id"])
     return response
 
 
@@ -45,7 +45,7 @@ def test_a_raw_csv_body_is_accepted_at_once_and_a_worker_applies_it(api, user):
         "id", "status", "format", "filename", "dry_run", "rows_total", "rows_processed", "executions_created",
         "duplicates", "trades_created", "trades_updated", "skipped", "errors", "created_at", "finished_at",
     ]  # fmt: skip
-    import_run(body["id"])
+    import_run(import_id=body["id"])
     done = api.get(f"/api/v1/imports/{body['id']}").json()
     assert {k: done[k] for k in ("status", "rows_total", "rows_processed", "executions_created", "trades_created")} == {
         "status": "succeeded", "rows_total": 2, "rows_processed": 2, "executions_created": 2, "trades_created": 1,
@@ -64,7 +64,7 @@ def test_a_multipart_file_with_its_parameters_in_the_form(api, user):
     )
     assert r.status_code == 202, r.content
     assert (r.json()["filename"], r.json()["tz"]) == ("fills.csv", "America/New_York")
-    import_run(r.json()["id"])
+    import_run(import_id=r.json()["id"])
     assert Trade.objects.filter(user=user).count() == 3
 
 
@@ -136,7 +136,7 @@ def test_another_owners_account_is_422_and_ones_own_takes_every_fill(api, user):
     mine = Account.objects.create(user=user, name="Mine")
     r = upload(api, body=FILLS, query=f"?account={mine.pk}&tz=America/New_York")
     assert r.status_code == 202, r.content
-    import_run(r.json()["id"])
+    import_run(import_id=r.json()["id"])
     assert set(Trade.objects.filter(user=user).values_list("account", flat=True)) == {mine.pk}
 
 
@@ -197,9 +197,9 @@ def test_the_list_is_newest_first_in_pages_and_others_imports_are_not_found(api,
 def test_undo_cancels_a_queued_import_and_removes_what_a_finished_one_brought(api, user):
     queued = upload(api).json()["id"]
     assert api.delete(f"/api/v1/imports/{queued}").status_code == 204
-    assert import_run(queued) is None  # the worker finds nothing to do
+    assert import_run(import_id=queued) is None  # the worker finds nothing to do
     r = upload(api)
-    import_run(r.json()["id"])
+    import_run(import_id=r.json()["id"])
     assert Trade.objects.filter(user=user).count() == 1
     assert api.delete(f"/api/v1/imports/{r.json()['id']}").status_code == 204
     assert not Trade.objects.filter(user=user).exists()

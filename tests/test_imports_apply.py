@@ -32,7 +32,7 @@ def csv_of(*rows: tuple) -> bytes:
 
 
 def run(user, data: bytes, **parameters) -> Import:
-    return import_run(import_create(user=user, data=data, enqueue=False, **parameters).pk)
+    return import_run(import_id=import_create(user=user, data=data, enqueue=False, **parameters).pk)
 
 
 def trades(user) -> list[dict]:

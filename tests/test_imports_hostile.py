@@ -46,7 +46,7 @@ def test_a_hostile_file_fails_or_errs_quickly_and_never_as_a_server_error(api, n
     assert auto.status_code in (202, 422), auto.content
     r = api.generic("POST", f"/api/v1/imports?format={format_name}", data, content_type="application/octet-stream")
     assert r.status_code == 202, r.content
-    imp = import_run(r.json()["id"])
+    imp = import_run(import_id=r.json()["id"])
     assert imp.status in ("failed", "succeeded")
     assert imp.status == "failed" or imp.errors or imp.executions_created == 0, (imp.status, imp.errors)
     assert imp.executions_created == 0
@@ -58,7 +58,7 @@ def test_a_hostile_file_fails_or_errs_quickly_and_never_as_a_server_error(api, n
 def test_a_row_of_10000_columns_is_read_for_its_own_columns_quickly(api):
     data = HEADER + b"2025-01-06T14:30:00Z,AAPL,buy,1,100" + b",x" * 10_000 + b"\n"
     started = time.monotonic()
-    imp = import_run(api.generic("POST", "/api/v1/imports", data, content_type="text/csv").json()["id"])
+    imp = import_run(import_id=api.generic("POST", "/api/v1/imports", data, content_type="text/csv").json()["id"])
     assert (imp.status, imp.executions_created) == ("succeeded", 1)
     assert time.monotonic() - started < 2
 
@@ -68,10 +68,10 @@ def test_a_file_over_the_row_cap_fails_with_the_cap_in_its_message(api, settings
     settings.IMPORT_MAX_ROWS = 10
     data = HEADER + b"".join(b"2025-01-06T14:30:%02dZ,AAPL,buy,1,100\n" % i for i in range(11))
     r = api.generic("POST", "/api/v1/imports", data, content_type="text/csv")
-    imp = import_run(r.json()["id"])
+    imp = import_run(import_id=r.json()["id"])
     assert imp.status == "failed" and "more than 10 rows" in imp.errors[0]["message"]
     data = HEADER + b"".join(b"2025-01-06T14:30:%02dZ,AAPL,buy,1,100\n" % i for i in range(10))
     assert (
-        import_run(api.generic("POST", "/api/v1/imports", data, content_type="text/csv").json()["id"]).status
+        import_run(import_id=api.generic("POST", "/api/v1/imports", data, content_type="text/csv").json()["id"]).status
         == "succeeded"
     )

@@ -25,7 +25,7 @@ def test_the_worker_reports_each_stage_and_the_rows_it_has_read():
     user = make_user()
     seen = []
     imp = import_create(user=user, data=DATA, enqueue=False)
-    import_run(imp.pk, listener=lambda p: seen.append((p.stage, p.rows_processed, p.rows_total)))
+    import_run(import_id=imp.pk, listener=lambda p: seen.append((p.stage, p.rows_processed, p.rows_total)))
     stages = [stage for stage, _, _ in seen]
     assert sorted(set(stages), key=stages.index) == ["reading", "matching", "building", "writing"]
     assert seen[-1][1:] == (40, 40)
@@ -79,7 +79,7 @@ def test_a_worker_whose_import_was_failed_meanwhile_applies_nothing(monkeypatch)
         raise apply.Superseded
 
     monkeypatch.setattr(apply, "_finish", superseded)
-    import_run(imp.pk)
+    import_run(import_id=imp.pk)
     assert not Trade.objects.filter(user=user).exists()
     assert not Execution.objects.filter(user=user).exists()
 

@@ -99,12 +99,12 @@ def test_an_export_imported_into_another_journal_reproduces_every_trade(rows):
     author, reader = make_user(), make_user()
     make_journal(author, rows)
     data = export(author)
-    imp = import_run(import_create(user=reader, data=data, filename="export.csv", enqueue=False).pk)
+    imp = import_run(import_id=import_create(user=reader, data=data, filename="export.csv", enqueue=False).pk)
     assert imp.status == "succeeded", imp.errors
     assert (imp.format, imp.errors, imp.skipped) == ("tradejournal", [], [])
     assert journal(reader) == journal(author)
     # ... and the same file again changes nothing.
-    again = import_run(import_create(user=reader, data=data, filename="export.csv", enqueue=False).pk)
+    again = import_run(import_id=import_create(user=reader, data=data, filename="export.csv", enqueue=False).pk)
     assert (again.executions_created, again.trades_created, again.trades_updated) == (0, 0, 0)
 
 

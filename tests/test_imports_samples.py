@@ -69,7 +69,7 @@ def assert_same_trades(stored: list[tuple], expected: list[tuple]) -> None:
 
 def run(user, path: Path, **parameters):
     imp = import_create(user=user, data=path.read_bytes(), filename=path.name, enqueue=False, **parameters)
-    return import_run(imp.pk)
+    return import_run(import_id=imp.pk)
 
 
 @pytest.mark.django_db

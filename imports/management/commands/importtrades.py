@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 bar.update(task, description=f"{imp.format}: {tracker.stage}", completed=tracker.rows_processed,
                            total=tracker.rows_total)  # fmt: skip
 
-            imp = import_run(imp.pk, listener=show)
+            imp = import_run(import_id=imp.pk, listener=show)
         self.stdout.write(dumps(ImportSerializer(imp).data).decode())
         if imp.status == imp.Status.FAILED:
             raise CommandError(imp.errors[0]["message"] if imp.errors else "The import failed.")
