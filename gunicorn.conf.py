@@ -13,3 +13,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 # already answered 503 long before this; the timeout only catches a worker stuck elsewhere.
 timeout = 30
 graceful_timeout = 30
+# The request line's length is the reverse proxy's to bound (nginx answers 414 past 8 KiB):
+# gunicorn's own limit (4 KiB) would answer an HTML page, out of reach of the API's JSON errors,
+# where the API answers a query it can't use with a JSON 422.
+limit_request_line = 0

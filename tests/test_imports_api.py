@@ -244,3 +244,10 @@ def test_reading_needs_trades_read_and_importing_trades_write(client, user):
     assert r.status_code == 403 and json.loads(r.content) == {"error": "Insufficient scope: trades:write required"}
     _, writer = make_key(user, scopes=["trades:write"])
     assert client.get("/api/v1/imports", HTTP_AUTHORIZATION=f"Bearer {writer}").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_query_of_thousands_of_parameters_is_a_422_not_a_server_error(api):
+    r = api.get("/api/v1/imports?" + "&".join(f"page={n}" for n in range(2000)))
+    assert r.status_code == 422, r.content
+    assert r.json()["details"] == {"query": ["Too many query parameters."]}
