@@ -76,9 +76,9 @@ def test_a_database_worker_applies_an_upload_while_the_api_answers_at_once(live_
         assert time.monotonic() - started < 1
         assert imp["status"] == "queued"
         done = poll(base_url, key, imp["id"], finished)
+        listed = trades(base_url, key)["data"]
     assert (done["status"], done["executions_created"], done["trades_created"]) == ("succeeded", 2, 1), done
-    with live_site.serve(workers=1) as base_url:
-        [trade] = trades(base_url, key)["data"]
+    [trade] = listed
     assert (trade["instrument"], trade["side"], trade["pnl"], trade["commission"]) == ("ESH5", "long", 450, 8.4)
 
 
