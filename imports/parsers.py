@@ -29,16 +29,21 @@ def _refuse_oversized(parser_context: dict | None, slack: int = 0) -> None:
         raise PayloadTooLarge()
 
 
+def _read(stream, parser_context: dict | None) -> bytes:
+    """The whole body, up to the upload limit (413 beyond it, before reading when its length says so)."""
+    _refuse_oversized(parser_context)
+    limit = settings.IMPORT_MAX_BYTES
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise PayloadTooLarge()
+    return content
+
+
 class RawFileParser(parsers.BaseParser):
     media_type = RAW_MEDIA_TYPES[0]
 
     def parse(self, stream, media_type=None, parser_context=None) -> RawFile:
-        _refuse_oversized(parser_context)
-        limit = settings.IMPORT_MAX_BYTES
-        content = stream.read(limit + 1)
-        if len(content) > limit:
-            raise PayloadTooLarge()
-        return RawFile(content)
+        return RawFile(_read(stream, parser_context))
 
 
 RAW_PARSERS = [RawFileParser] + [
@@ -60,9 +65,4 @@ class UploadJSONParser(parsers.BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        _refuse_oversized(parser_context)
-        limit = settings.IMPORT_MAX_BYTES
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
-            raise PayloadTooLarge()
-        return loads(raw)
+        return loads(_read(stream, parser_context))

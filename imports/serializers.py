@@ -83,7 +83,18 @@ TradeExecutionSerializer = type(
 )
 
 
-class ExecutionInputSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it doesn't declare, as every request body here does (journal/serializers.py)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ExecutionInputSerializer(StrictSerializer):
     """One fill of a JSON import: the generic format's fields (imports/formats/generic.py)."""
 
     time = fields.TextField(
@@ -105,30 +116,16 @@ class ExecutionInputSerializer(serializers.Serializer):
     asset_class = serializers.ChoiceField(choices=formats.get("generic").ASSET_CLASSES, required=False)
     effect = serializers.ChoiceField(choices=[base.OPEN, base.CLOSE], required=False)
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
-
     def to_representation(self, values: dict) -> dict:
         # As the generic format reads it back: text, numbers exactly as validated.
         return {name: plain_decimal(value) if not isinstance(value, str) else value for name, value in values.items()}
 
 
-class ExecutionsInputSerializer(serializers.Serializer):
+class ExecutionsInputSerializer(StrictSerializer):
     executions = serializers.ListField(
         child=ExecutionInputSerializer(), min_length=1, max_length=MAX_EXECUTIONS,
         help_text=f"Up to {MAX_EXECUTIONS:,}; send more as a file (a generic CSV)",
     )  # fmt: skip
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
 
 @extend_schema_field({"type": "string", "enum": time_zones()})  # without 600 enum descriptions
