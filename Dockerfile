@@ -19,4 +19,6 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 USER tradejournal
 EXPOSE 8000
 # Workers, logging and timeouts come from gunicorn.conf.py (WEB_CONCURRENCY workers, default 4).
+# The import workers run from the same image with another command: `python manage.py db_worker`,
+# or `python manage.py rqworker default` when REDIS_URL is set (README, "Import workers").
 CMD ["gunicorn", "tradejournal.wsgi", "--bind", "0.0.0.0:8000"]

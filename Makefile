@@ -6,6 +6,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL=0
+# The import worker: the database queue's, or RQ's when REDIS_URL is set (see README).
+WORKER := $(if $(REDIS_URL),rqworker default,db_worker --no-reload)
 
 .PHONY: venv run test manage lint format bench clean
 
@@ -17,9 +19,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The worker runs beside the server, so an upload in development completes, and stops with it.
 run: venv
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py ensuredemo
+	$(DEV) $(PY) manage.py $(WORKER) & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv

@@ -14,5 +14,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 timeout = 30
 graceful_timeout = 30
 # gunicorn's largest request line (its default is 4094): a filter list of account ids or tag
-# names fits, and only a request line longer than this gets gunicorn's own 414.
+# names fits, where too many parameters are the API's own JSON 422; only a line longer than this
+# meets gunicorn's 414 (in production the reverse proxy bounds it first).
 limit_request_line = 8190

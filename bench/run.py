@@ -4,14 +4,16 @@
 
 On PostgreSQL with the production settings and gunicorn on loopback, it measures the floors
 (the endpoints' own SQL timed by pgbench inside PostgreSQL; an authenticated no-op endpoint;
-an unauthenticated one), the endpoints (wrk), the leaderboard's cold computation, and the
-seeding rate against a plain COPY; then prints the table for bench/README.md.
+an unauthenticated one), the endpoints (wrk), the leaderboard's cold computation, the
+seeding rate against a plain COPY, and an import of 100,000 fills in an RQ worker against the
+seeding rate; then prints the table for bench/README.md.
 """
 
 import argparse
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import socket
@@ -47,6 +49,7 @@ ANALYTICS = {
     "risk": f"/api/v1/stats/risk?tz=America/New_York&{STATS_FILTER}",
 }
 TRADERS = ("typical", "heavy")
+IMPORT_FILLS = 100_000
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 
@@ -122,7 +125,7 @@ def prepare_database(scale: str, env: dict) -> None:
     structured = psql(name, "SELECT EXISTS (SELECT 1 FROM journal_tradetag)") == "t"
     if seeded != expected or not structured:
         log(f"seeding {expected:,} trades (once per scale; kept for later runs)")
-        psql(name, "TRUNCATE journal_tradetag, journal_trade, journal_idempotencykey")
+        psql(name, "TRUNCATE journal_trade, journal_idempotencykey CASCADE")  # and what hangs from trades
         started = time.monotonic()
         manage(env, "seed_demo", "--users", str(plan["users"]), "--trades-per-user", str(plan["trades_per_user"]),
                "--heavy-user-trades", str(plan["heavy"]), "--seed", "1")  # fmt: skip
@@ -179,6 +182,59 @@ sys.stdout.write(subprocess.run(
     ["psql", "{PG_SERVER}/" + sys.argv[1], "-qtAX", "-c", "COPY (" + sys.argv[2] + ") TO STDOUT"],
     capture_output=True, text=True, check=True).stdout)
 """
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+def fills_csv(count: int, seed: int = 3) -> bytes:
+    """A year of a day trader's fills as a generic CSV: round trips on four instruments, with
+    scale-ins, partial exits and flips, per-contract costs and the broker's execution ids."""
+    rng = random.Random(seed)  # noqa: S311 - made-up market data, reproducible
+    instruments = {"MESM5": 600_000, "MNQM5": 2_100_000, "AAPL": 20_000, "TSLA": 25_000}  # prices in cents
+    position = dict.fromkeys(instruments, 0)
+    moment = datetime(2025, 1, 2, 14, 30, tzinfo=UTC).timestamp()
+    lines = ["time,instrument,side,quantity,price,commission,fees,exec_id\n"]
+    for n in range(count):
+        moment += rng.choice((1, 2, 5, 30, 120, 900))
+        symbol = rng.choice(list(instruments))
+        instruments[symbol] = max(100, instruments[symbol] + rng.randint(-25, 25))
+        held = position[symbol]
+        reducing = held and rng.random() < 0.6
+        buy = held < 0 if reducing else (rng.random() < 0.5 if not held else held > 0)
+        quantity = rng.randint(1, 5)
+        position[symbol] += quantity if buy else -quantity
+        when = datetime.fromtimestamp(moment, UTC).isoformat()
+        lines.append(f"{when},{symbol},{'buy' if buy else 'sell'},{quantity},{instruments[symbol] / 100:.2f},"
+                     f"{0.62 * quantity:.2f},{0.35 * quantity:.2f},E{n}\n")  # fmt: skip
+    return "".join(lines).encode()
+
+
+def measure_import(env: dict, base: str) -> tuple[float, float, float]:
+    """(fills per second in the worker, seconds the upload took to answer, seconds to undo it)."""
+    key = manage(env, "createapikey", "bench_importer", "--create-user", "--scopes", "trades:read,trades:write",
+                 "--name", "bench").strip().splitlines()[-1]  # fmt: skip
+    headers = {"Authorization": f"Bearer {key}"}
+    data = fills_csv(IMPORT_FILLS)
+    started = time.perf_counter()
+    request = urllib.request.Request(
+        f"{base}/api/v1/imports", data=data, headers={**headers, "Content-Type": "text/csv"}
+    )
+    with urllib.request.urlopen(request) as r:
+        imported = json.loads(r.read())
+    upload = time.perf_counter() - started
+    run(sys.executable, "manage.py", "rqworker", "default", "--burst", env=env)  # until the queue is empty
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{base}/api/v1/imports/{imported['id']}", headers=headers)
+    ) as r:
+        imported = json.loads(r.read())
+    if imported["status"] != "succeeded" or imported["executions_created"] != IMPORT_FILLS:
+        raise SystemExit(f"the bench import did not succeed: {imported}")
+    seconds = datetime.fromisoformat(imported["finished_at"]) - datetime.fromisoformat(imported["started_at"])
+    started = time.perf_counter()
+    undo = urllib.request.Request(f"{base}/api/v1/imports/{imported['id']}", headers=headers, method="DELETE")
+    urllib.request.urlopen(undo).close()
+    return IMPORT_FILLS / seconds.total_seconds(), upload, time.perf_counter() - started
 
 
 # --- load -------------------------------------------------------------------------------------
@@ -326,7 +382,8 @@ def main() -> None:
         raise SystemExit(f"missing {', '.join(missing)}: apt-get install wrk postgresql-client redis-tools")
     plan = SCALES[args.scale]
     seconds = plan["seconds"]
-    database = args.database or f"tradejournal_bench_{args.scale}"
+    # --database or BENCH_DATABASE: a database of one's own, where several checkouts share the server.
+    database = args.database or os.environ.get("BENCH_DATABASE", f"tradejournal_bench_{args.scale}")
     env = server_env(f"{PG_SERVER}/{database}")
     started = time.monotonic()
 
@@ -392,6 +449,14 @@ def main() -> None:
             server.wait(timeout=30)
     log("seeding rate against a plain COPY")
     seed_rate, copy_rate = seeding_rate(env, plan["seed_sample"])
+    log(f"import of {IMPORT_FILLS:,} fills through the API and an RQ worker")
+    with tempfile.TemporaryDirectory() as tmp:
+        server, base = start_server(env, Path(tmp))
+        try:
+            import_rate, upload_seconds, undo_seconds = measure_import(env, base)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     psql(
         database, "DELETE FROM journal_trade WHERE user_id = (SELECT id FROM auth_user WHERE username = 'bench_writer')"
     )
@@ -460,6 +525,8 @@ def main() -> None:
     result.check("leaderboard cold p50 / its SQL p50", board_cold.p50 / floors["leaderboard_1"].p50, 1.3, False)
     result.check("create rps / auth rps", create.rps / auth.rps, 0.4, True)
     result.check("seeding rate / plain COPY rate", seed_rate / copy_rate, 0.5, True)
+    result.check("import rate (worker) / seeding rate", import_rate / seed_rate, 0.25, True)
+    result.check("import upload answered in (s)", upload_seconds, 1, False)
 
     lines = [
         f"Scale `{args.scale}`: {trades:,} trades, {plan['users']:,} traders of {plan['trades_per_user']} trades "
@@ -475,6 +542,9 @@ def main() -> None:
             for name, load, floor, ratio in result.rows
         ),
         f"| seeding (seed_demo) | {seed_rate:,.0f} rows/s | | | plain COPY {copy_rate:,.0f} rows/s | {r(seed_rate, copy_rate)} |",
+        f"| import, {IMPORT_FILLS:,} fills (generic CSV, RQ worker) | {import_rate:,.0f} fills/s | | | seeding "
+        f"{seed_rate:,.0f} rows/s | {r(import_rate, seed_rate)} |",
+        f"| upload of that file (202) / its undo (204) | | {upload_seconds * 1000:,.0f} | {undo_seconds * 1000:,.0f} | | |",
         "",
         "| target | measured | limit | met |",
         "|---|---:|---:|:---:|",

@@ -8,6 +8,7 @@ The rules are API-CONTRACT.md's ("Executions, imports, export"); where it is sil
 - A fill whose effect is "open" but which faces an opposite position is taken as the net position
   says: it reduces that position and, past flat, opens a new one. The broker's statement follows
   the net position, and so does the journal.
+- A fill at price 0 (an expiration) only closes, as if its effect were "close": nothing opens at 0.
 - A trade's multiplier is its opening fill's (a stream normally shares one).
 - Grouped executions (a trade-level row's entry and exit) make trades of their own; within a
   group, at one timestamp, a "close" fill comes after the others whatever the keys, since a row's
@@ -211,7 +212,7 @@ def _run(executions: list[Execution], build: Build) -> None:
     position = None
     for e in executions:
         if position is None or (e.side == BUY) == position.long:
-            if e.effect == CLOSE:
+            if e.effect == CLOSE or not e.price:
                 rejected.append(Rejection(e.key, e.quantity, NOTHING_TO_CLOSE, e.commission, e.fees))
             elif position is None:
                 position = _Position(e, e.quantity, e.commission, e.fees)
@@ -234,7 +235,7 @@ def _run(executions: list[Execution], build: Build) -> None:
         position.add(e, closing, commission, fees, False)
         trades.append(position.trade(e.time))
         position = None
-        if e.effect == CLOSE:
+        if e.effect == CLOSE or not e.price:
             rejected.append(Rejection(e.key, rest, CLOSES_TOO_MUCH, rest_commission, rest_fees))
         else:
             position = _Position(e, rest, rest_commission, rest_fees)

@@ -27,11 +27,13 @@ RETENTION = timedelta(hours=24)
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
-def _fingerprint(request) -> str:
+def _fingerprint(request, payload: bytes | None = None) -> str:
     """The request as it was meant: method, path and the parsed body in a canonical form, so
-    a retry that orders its keys differently is the same request."""
-    body = json.dumps(_canonical(request.data), ensure_ascii=True, separators=(",", ":")).encode()
-    canonical = b"\n".join([request.method.encode(), request.path.rstrip("/").encode(), body])
+    a retry that orders its keys differently is the same request; or, for a body that is not JSON
+    (an uploaded file), the `payload` the view says identifies it."""
+    if payload is None:
+        payload = json.dumps(_canonical(request.data), ensure_ascii=True, separators=(",", ":")).encode()
+    canonical = b"\n".join([request.method.encode(), request.path.rstrip("/").encode(), payload])
     return hashlib.sha256(canonical).hexdigest()
 
 
@@ -60,8 +62,9 @@ def _replay(record: IdempotencyKey) -> HttpResponse:
     return response
 
 
-def idempotent(request, handle: Callable[[], Response]) -> Response | HttpResponse:
-    """Runs `handle` once per (owner, Idempotency-Key); retries get the stored response.
+def idempotent(request, handle: Callable[[], Response], *, payload: bytes | None = None) -> Response | HttpResponse:
+    """Runs `handle` once per (owner, Idempotency-Key); retries get the stored response. `payload`
+    stands for the body when the body is not JSON (see _fingerprint).
 
     Keys are stored only with a successful response, in the same transaction as what the
     request created: a request that failed leaves no key, so the client may fix it and retry.
@@ -73,7 +76,7 @@ def idempotent(request, handle: Callable[[], Response]) -> Response | HttpRespon
         raise serializers.ValidationError(
             {HEADER: [f"The {HEADER} must be 1 to {MAX_LENGTH} printable ASCII characters."]}
         )
-    fingerprint = _fingerprint(request)
+    fingerprint = _fingerprint(request, payload)
     now = timezone.now()
     with transaction.atomic():
         IdempotencyKey.objects.filter(user=request.user, key=key, created_at__lt=now - RETENTION).delete()

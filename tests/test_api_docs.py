@@ -38,6 +38,12 @@ OPERATIONS = {
     ("/api/v1/leaderboard", "get"): "leaderboard:read",
     ("/api/v1/key", "get"): None,
     ("/api/v1/ping", "get"): "public",
+    ("/api/v1/imports", "get"): "trades:read",
+    ("/api/v1/imports", "post"): "trades:write",
+    ("/api/v1/imports/{id}", "get"): "trades:read",
+    ("/api/v1/imports/{id}", "delete"): "trades:write",
+    ("/api/v1/trades/{id}/executions", "get"): "trades:read",
+    ("/api/v1/trades/export", "get"): "trades:read",
 }
 
 
@@ -108,6 +114,12 @@ def test_every_status_a_client_can_meet_is_documented(schema):
     assert codes("/api/v1/leaderboard", "get") == {"200", "401", "403", "429", "503"}
     for path in ("/api/v1/stats/breakdown", "/api/v1/stats/equity", "/api/v1/stats/calendar", "/api/v1/stats/risk"):
         assert codes(path, "get") == {"200", "401", "403", "422", "429", "503"}, path
+    assert codes("/api/v1/imports", "post") == {"202", "400", "401", "403", "413", "415", "422", "429", "503"}
+    assert codes("/api/v1/imports", "get") == {"200", "401", "403", "422", "429", "503"}  # 422: a bad page
+    assert codes("/api/v1/imports/{id}", "get") == {"200", "401", "403", "404", "429", "503"}
+    assert codes("/api/v1/imports/{id}", "delete") == {"204", "401", "403", "404", "409", "429", "503"}
+    assert codes("/api/v1/trades/{id}/executions", "get") == {"200", "401", "403", "404", "422", "429", "503"}
+    assert codes("/api/v1/trades/export", "get") == {"200", "401", "403", "422", "429", "503"}
 
 
 def example(schema, path, method, status) -> object:

@@ -157,6 +157,20 @@ def test_an_expired_option_closes_at_price_zero():
     assert pnl * trade.multiplier == D(-250)
 
 
+def test_a_fill_at_price_zero_only_closes_whatever_its_effect():
+    build = build_trades(
+        [
+            fill(1, SELL, "1", "0", at=0),  # an expiration of a position opened before the file
+            fill(2, BUY, "2", "1.5", at=10),
+            fill(3, SELL, "3", "0", at=20),  # expires the 2 held; the third can't open at 0
+        ]
+    )
+    assert [(t.quantity, t.exit_price) for t in build.trades] == [(D(2), D(0))]
+    assert [(r.key, r.quantity, r.reason) for r in build.rejected] == [
+        (1, D(1), NOTHING_TO_CLOSE), (3, D(1), CLOSES_TOO_MUCH),
+    ]  # fmt: skip
+
+
 def test_a_close_with_no_open_position_is_rejected_never_reversed():
     build = build_trades(
         [
@@ -330,7 +344,7 @@ def ledger(fills):
     """The expected build, one unit at a time (the unit: the quantities' greatest common divisor).
 
     Per stream (the ungrouped fills, each group), a unit against the open units closes one of
-    them; otherwise it opens one, or is rejected when its fill says "close". Returns the trades
+    them; otherwise it opens one, or is rejected when its fill says "close" or is at price 0. Returns the trades
     ({side, opening_key, entry_time, exit_time, units: {(key, opening): n}}), the unit, and each
     fill's shares [destination, units] in order, destination (trade index, opening) or REJECTED.
     """
@@ -349,7 +363,7 @@ def ledger(fills):
                 if open_units and open_units[0] != sign:
                     open_units.pop()
                     destination = (current, False)
-                elif f.effect == CLOSE:
+                elif f.effect == CLOSE or not f.price:  # nothing opens at price 0 (an expiration)
                     destination = REJECTED
                 else:
                     if current is None:

@@ -35,4 +35,5 @@ class Conflict(exceptions.APIException):
     """The request is valid but the resource's state refuses it, e.g. deleting an account that holds trades."""
 
     status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the resource's current state."
     default_code = "conflict"

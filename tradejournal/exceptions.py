@@ -3,7 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -14,6 +14,8 @@ from tradejournal import outage
 from tradejournal.errors import INTERNAL_ERROR, VALIDATION_FAILED, PayloadTooLarge
 
 logger = logging.getLogger("tradejournal.api")
+
+TOO_MANY_PARAMETERS = "Too many query parameters."
 
 
 def _as_details(detail) -> dict[str, list[str]]:
@@ -58,6 +60,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        # Over DATA_UPLOAD_MAX_NUMBER_FIELDS query parameters: a query no filter can use.
+        exc = exceptions.ValidationError({"query": [TOO_MANY_PARAMETERS]})
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -88,6 +88,13 @@ class ApiAutoSchema(AutoSchema):
         if blank and re.search(field.pattern or wire.TEXT_PATTERN, ""):
             schema.update(schema.pop("oneOf")[0])
 
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        # A view whose bodies are all free-form (files) still needs one: it says so.
+        if body is not None and getattr(self.view, "request_body_required", False):
+            body["required"] = True
+        return body
+
     def _get_response_headers_for_code(self, status_code, direction="response") -> dict:
         headers = super()._get_response_headers_for_code(status_code, direction)
         authenticated, _ = self._required_scope()
@@ -130,21 +137,22 @@ class ApiAutoSchema(AutoSchema):
             codes.append(409)
         if self.method in ("POST", "PUT", "PATCH"):
             codes += [400, 413, 415, 422]
-        elif "{id}" not in self.path and (
-            getattr(self.view, "filterset_class", None) or getattr(self.view, "pagination_class", None)
-        ):
-            codes.append(422)  # a bad filter or page
+        elif "{id}" not in self.path and getattr(self.view, "filterset_class", None) is not None:
+            codes.append(422)
+        elif self.method == "GET" and getattr(self.view, "pagination_class", None) and self._is_list_view():
+            codes.append(422)  # a bad page or per_page
         for code in sorted(codes):
             responses.setdefault(str(code), self._error_response(code, scope))
         return responses
 
     def _error_response(self, code: int, scope: str | None) -> dict:
         if code == 422:
-            response = self._get_response_for_code(ValidationErrorSerializer, "422")
+            response = self._get_response_for_code(ValidationErrorSerializer, "422", ["application/json"])
             response["description"] = "Validation failed"
             example = REFERENCE_422
         else:
-            response = self._get_response_for_code(ErrorSerializer, str(code))
+            # Errors are JSON, also where the operation answers something else (the CSV export).
+            response = self._get_response_for_code(ErrorSerializer, str(code), ["application/json"])
             description, message = ERROR_DESCRIPTIONS[code]
             response["description"] = description
             if code == 409:
@@ -161,19 +169,23 @@ def without_trailing_slashes(result: dict, generator, request, public) -> dict:
 
 
 def link_created_resources(result: dict, generator, request, public) -> dict:
-    """A 201 links to every operation on the new resource (`{collection}/{id}` with its `id`), so
-    clients and tools follow the id the server returned, not one they made up."""
+    """A 201 (or 202) links to every operation on the new resource (`{collection}/{id}` with its `id`)
+    and on what hangs from it (`{collection}/{id}/...`), so clients and tools follow the id the server
+    returned, not one they made up."""
     for path, item in result["paths"].items():
-        created = item.get("post", {}).get("responses", {}).get("201")
-        resource = result["paths"].get(f"{path}/{{id}}")
-        if created is None or resource is None:
+        responses = item.get("post", {}).get("responses", {})
+        created = responses.get("201") or responses.get("202")  # 202: accepted, to be worked on
+        resource = f"{path}/{{id}}"
+        if created is None or resource not in result["paths"]:
             continue
         created["links"] = {
             operation["operationId"]: {
                 "operationId": operation["operationId"],
                 "parameters": {"id": "$response.body#/id"},
             }
-            for method, operation in resource.items()
+            for other, operations in result["paths"].items()
+            if other == resource or other.startswith(f"{resource}/")
+            for operation in operations.values()
             if isinstance(operation, dict) and "operationId" in operation
         }
     return result

@@ -44,6 +44,10 @@ LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/hour")  # failed sign-
 SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5/hour")  # accounts created per address
 # The leaderboard adds money in one currency only: the trades of accounts in this one.
 LEADERBOARD_CURRENCY = os.environ.get("LEADERBOARD_CURRENCY", "").strip().upper() or "USD"
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))  # an uploaded file, 413 above
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "250000"))  # rows of one file, which fails above
+# Seconds without a heartbeat after which a processing import's worker is taken for dead.
+IMPORT_HEARTBEAT_TIMEOUT = int(os.environ.get("IMPORT_HEARTBEAT_TIMEOUT", "30"))
 
 if not re.fullmatch(r"[A-Z]{3}", LEADERBOARD_CURRENCY):
     raise ImproperlyConfigured("LEADERBOARD_CURRENCY must be a three-letter ISO 4217 code, e.g. USD.")
@@ -66,12 +70,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq"] if REDIS_URL else []),
     "tradejournal",
     "apikeys",
     "journal",
     "leaderboard",
     "dashboard",
     "analytics",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +155,28 @@ if REDIS_URL:
 else:
     # Not per-process memory: the rate limits and the leaderboard snapshot must be shared.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tradejournal_cache"}}
+
+# --- Background work (imports): Django's task framework ---------------------------------------
+# Without Redis the queue is a database table (`manage.py db_worker`); with it, RQ (`manage.py
+# rqworker default`), so imports scale out on an existing queue.
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # An import of a year of fills takes seconds; RQ's default limit (3 minutes) would kill a big one.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}  # so a plain `rqworker` runs tasks
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# A running import holds its transaction open for its whole length, and SQLite has one writer: its
+# progress can't go to a table there. It goes to the shared cache (Redis, or PostgreSQL's cache
+# table through a connection of its own), else to files beside the SQLite database.
+IMPORT_PROGRESS_CACHE = "default"
+if not REDIS_URL and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    IMPORT_PROGRESS_CACHE = "import_progress"
+    CACHES[IMPORT_PROGRESS_CACHE] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": f"{DATABASES['default']['NAME']}-import-progress",
+    }
 
 # --- Auth, sessions, security ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -224,7 +254,7 @@ SPECTACULAR_SETTINGS = {
         "tradejournal.schema.link_created_resources",
         "tradejournal.schema.list_ignored_properties",
     ],
-    "ENUM_NAME_OVERRIDES": {"SideEnum": "journal.models.Side"},
+    "ENUM_NAME_OVERRIDES": {"SideEnum": "journal.models.Side", "ExecutionSideEnum": "imports.models.EXECUTION_SIDES"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

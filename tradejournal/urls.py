@@ -26,6 +26,7 @@ api_v1 = [
         ),
         name="redoc",
     ),
+    path("", include("imports.urls")),  # before the journal's: /trades/export is not a trade id
     path("", include("journal.urls")),
     path("", include("leaderboard.urls")),
     path("", include("analytics.urls")),

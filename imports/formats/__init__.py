@@ -6,6 +6,8 @@ Each format is a module of this package with:
     detect(head: str) -> bool      whether the first few KiB of the decoded file are this format
     parse(text: str, *, tz: ZoneInfo) -> Iterator[Fill | Skip | RowError]
                                    every data row yields at least one item (base.py)
+and, for formats whose rows are whole trades (an entry fill and, once closed, its exit fill):
+    TRADE_LEVEL = True             a row's fills make a trade of their own (imports/engine.py)
 """
 
 from importlib import import_module
@@ -34,6 +36,10 @@ def get(name: str) -> ModuleType:
     if name not in FORMATS:
         raise KeyError(name)
     return import_module(f"{__name__}.{name}")
+
+
+def trade_level(module: ModuleType) -> bool:
+    return getattr(module, "TRADE_LEVEL", False)
 
 
 def detect(text: str) -> ModuleType | None:

@@ -16,8 +16,13 @@ Columns (a header row, any order, names matched case-insensitively; `_`, `.` and
 Delimiter `,` or `;` (from the header line); in a `;` file a comma is the decimal mark. Times are
 ISO 8601, `MM/DD/YYYY HH:MM[:SS]` or `DD.MM.YYYY HH:MM[:SS]`; without an offset they are in `tz`.
 Commission and fees are costs: their sign is ignored, as spreadsheets write them either way.
+
+The same fills as JSON, `{"executions": [{"time": ..., "instrument": ..., ...}, ...]}` (what the API
+takes as a JSON body), use the first name of each column above except `date`; a row is then the
+execution's position in the list, from 1.
 """
 
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -57,10 +62,15 @@ TIME_FORMATS = (
 REQUIRED = {"time", "instrument", "quantity", "price"}
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}")
 
+JSON_FIELDS = tuple(name for name in COLUMNS if name != "date")
+_JSON_START = re.compile(r'^\s*\{\s*"executions"\s*:')
+
 MISSING_COLUMNS = "a generic CSV needs the columns time (or date and time), instrument, quantity and price"
 
 
 def detect(head: str) -> bool:
+    if _JSON_START.match(head):
+        return True
     try:
         found = base.header_record(head)
     except base.FormatError:
@@ -82,6 +92,9 @@ def detect(head: str) -> bool:
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
+    if text.lstrip().startswith("{"):
+        yield from _parse_json(text, tz)
+        return
     found = base.header_record(text)
     if found is None:
         raise base.FormatError(MISSING_COLUMNS)
@@ -91,28 +104,65 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
         raise base.FormatError(MISSING_COLUMNS)
     names = [base.normalise_header(title) for title in header]
     for row, cells in base.csv_rows(text, delimiter=delimiter):
-        if row <= header_row or [base.normalise_header(c) for c in cells] == names:  # a repeated header
+        if row <= header_row or _repeats_header(cells, names):
             continue
-        yield from base.read_row(row, _fill, row, cells, columns, semicolons=delimiter == ";", tz=tz)
+        values = {name: cells[index] for name, index in columns.items() if index < len(cells)}
+        yield from base.read_row(row, _fill, row, values, semicolons=delimiter == ";", tz=tz)
 
 
-def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bool, tz: ZoneInfo) -> base.Fill:
-    def text(name: str) -> str:
-        return base.cell(cells, columns.get(name))
+def _parse_json(text: str, tz: ZoneInfo) -> Iterator[base.Item]:
+    try:
+        document = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    except (ValueError, RecursionError) as exc:
+        raise base.FormatError(f"the file is not readable JSON ({str(exc)[:200]})") from None
+    executions = document.get("executions") if isinstance(document, dict) else None
+    if not isinstance(executions, list):
+        raise base.FormatError('JSON fills come as {"executions": [...]}')
+    for row, execution in enumerate(executions, start=1):
+        yield from base.read_row(row, _json_fill, row, execution, tz)
+
+
+def _json_fill(row: int, execution: object, tz: ZoneInfo) -> base.Fill:
+    if not isinstance(execution, dict):
+        raise base.RowProblem("an execution is a JSON object")
+    unknown = sorted(set(execution) - set(JSON_FIELDS))
+    if unknown:
+        raise base.RowProblem(f"unknown field {unknown[0][:64]!r}; the fields are {', '.join(JSON_FIELDS)}")
+    values = {}
+    for name, value in execution.items():
+        if isinstance(value, bool) or not isinstance(value, str | Decimal | None):
+            raise base.RowProblem(f"the {name} must be a string or a number")
+        if isinstance(value, Decimal) and not -40 < value.adjusted() < 40:  # 1e999999 would expand to a MB
+            raise base.RowProblem(base.OUT_OF_RANGE)
+        if value is not None:
+            values[name] = format(value, "f") if isinstance(value, Decimal) else value.strip()
+    return _fill(row, values, semicolons=False, tz=tz)
+
+
+def _repeats_header(cells: list[str], names: list[str]) -> bool:
+    # The first cell decides for almost every row: one normalisation per row, not one per cell.
+    if len(cells) != len(names) or base.normalise_header(cells[0]) != names[0]:
+        return False
+    return [base.normalise_header(c) for c in cells] == names
+
+
+def _fill(row: int, values: dict[str, str], *, semicolons: bool, tz: ZoneInfo) -> base.Fill:
+    """The fill a row's cells make, given as {column: cell} (absent columns and short rows left out)."""
+    text = values.get
 
     def number(name: str) -> Decimal | None:
         return base.parse_local_decimal(text(name), semicolons=semicolons)
 
-    moment = text("time")
+    moment = text("time", "")
     if text("date") and _CLOCK.match(moment):
         moment = f"{text('date')} {moment}"
-    instrument = text("instrument").upper()
+    instrument = text("instrument", "").upper()
     if not instrument:
         raise base.RowProblem("the instrument is missing")
     quantity = number("quantity")
     if quantity is None:
         raise base.RowProblem("the quantity is missing")
-    side_text = text("side").lower()
+    side_text = text("side", "").lower()
     if side_text:
         if side_text not in SIDES:
             raise base.RowProblem(f"the side {text('side')!r} is not buy or sell")
@@ -122,7 +172,7 @@ def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bo
     quantity = abs(quantity)
     if quantity == 0:
         raise base.RowProblem("the quantity is 0")
-    asset_class = text("asset_class").lower()
+    asset_class = text("asset_class", "").lower()
     if asset_class and asset_class not in ASSET_CLASSES:
         raise base.RowProblem(f"the asset class {text('asset_class')!r} is not one of {', '.join(ASSET_CLASSES)}")
     price = number("price")
@@ -130,12 +180,13 @@ def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bo
         raise base.RowProblem("the price is missing")
     if price < 0 or (price == 0 and asset_class not in (base.OPTION, base.FUTURE_OPTION)):
         raise base.RowProblem("the price must be above 0 (0 only for an expired option)")
-    effect_text = text("effect").lower()
+    effect_text = text("effect", "").lower()
     if effect_text and effect_text not in EFFECTS:
         raise base.RowProblem(f"the effect {text('effect')!r} is not open or close")
     multiplier = number("multiplier")
     if multiplier is not None and multiplier <= 0:
         raise base.RowProblem("the multiplier must be above 0")
+    account = text("account")
     return base.Fill(
         row=row,
         instrument=instrument,
@@ -146,7 +197,7 @@ def _fill(row: int, cells: list[str], columns: dict[str, int], *, semicolons: bo
         commission=abs(number("commission") or Decimal(0)),
         fees=abs(number("fees") or Decimal(0)),
         exec_id=text("exec_id") or None,
-        account=base.AccountRef(number=text("account")) if text("account") else None,
+        account=base.AccountRef(number=account) if account else None,
         multiplier=multiplier,
         asset_class=asset_class,
         effect=EFFECTS.get(effect_text),

@@ -18,6 +18,7 @@ from imports.formats import base, ninjatrader
 
 NAME = "ninjatrader_trades"
 BROKER = "NinjaTrader"
+TRADE_LEVEL = True
 
 COLUMNS = {
     "instrument": ("instrument",),

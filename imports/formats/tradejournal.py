@@ -6,6 +6,7 @@ a comma-separated list in one quoted field. `id`, `pnl` and `net_pnl` are recomp
 """
 
 import csv
+import io
 from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from imports.formats import base
 
 NAME = "tradejournal"
 BROKER = "TradeJournal"
+TRADE_LEVEL = True
 
 COLUMNS = (
     "id", "account", "account_number", "currency", "instrument", "side", "quantity", "multiplier",
@@ -37,7 +39,7 @@ def detect(head: str) -> bool:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Like base.csv_rows, but cells unstripped: a note keeps its spaces and newlines exactly."""
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = csv.reader(io.StringIO(text, newline=""))  # a note may hold any line separator
     try:
         for row, record in enumerate(reader, start=1):
             if any(cell.strip() for cell in record):
@@ -98,7 +100,7 @@ def _fills(row: int, values: dict[str, str], tz: ZoneInfo) -> list[base.Fill]:
         multiplier=multiplier,
         effect=base.OPEN,
         trade={
-            "setup_type": text("setup_type") or None,
+            "setup_type": values.get("setup_type") or None,  # kept exactly, like the notes
             "notes": values.get("notes") or None,
             "stop_loss": number("stop_loss"),
             "take_profit": number("take_profit"),

@@ -15,6 +15,7 @@ from imports.formats import base
 
 NAME = "tradovate_positions"
 BROKER = "Tradovate"
+TRADE_LEVEL = True
 
 COLUMNS = {
     "position_id": ("position id",),
