@@ -1,4 +1,4 @@
-"""URLs of the dashboard and the account pages."""
+"""URLs of the web journal (under /dashboard/) and the account pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -7,8 +7,8 @@ from dashboard import views
 from dashboard.forms import SignInForm
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/keys/", views.generate_key, name="generate-key"),
+    path("dashboard/", views.overview, name="dashboard"),
+    path("dashboard/keys/", views.keys, name="keys"),
     path("dashboard/keys/<int:pk>/revoke/", views.revoke_key, name="revoke-key"),
     path("dashboard/profile/", views.save_profile, name="save-profile"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),

@@ -1,12 +1,13 @@
-"""The dashboard's pages: a trader's API keys (generate, revoke), leaderboard profile, and sign-up."""
+"""The web journal's account pages: API keys (generate, revoke), the leaderboard profile, sign-up."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apikeys.models import ApiKey
 from dashboard.forms import GenerateKeyForm, SignupForm
@@ -34,19 +35,22 @@ def render_dashboard(
         "new_key": new_key,
         "api_base": request.build_absolute_uri("/api/v1"),
     }
-    return render(request, "dashboard/dashboard.html", context, status=status)
+    return render(request, "dashboard/keys.html", context, status=status)
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render_dashboard(request)
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/overview.html")
 
 
-# The page that shows a new key must never be stored by a browser or a proxy.
+# The page that shows a new key must never be stored by a browser or a proxy. A reload of it
+# (GET) shows the keys again, never the key.
 @never_cache
 @login_required
-@require_POST
-def generate_key(request: HttpRequest) -> HttpResponse:
+@require_http_methods(["GET", "HEAD", "POST"])
+def keys(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render_dashboard(request)
     form = GenerateKeyForm(request.POST)
     if not form.is_valid():
         return render_dashboard(request, form=form, status=400)
@@ -63,8 +67,10 @@ def generate_key(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(ApiKey.objects.owned_by(request.user), pk=pk).revoke()
-    return redirect("dashboard")
+    key = get_object_or_404(ApiKey.objects.owned_by(request.user), pk=pk)
+    key.revoke()
+    messages.success(request, f"Key “{key.name}” ({key.display_prefix}) is revoked; it stops working at once.")
+    return redirect("keys")
 
 
 @login_required
@@ -74,7 +80,8 @@ def save_profile(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render_dashboard(request, profile=form, status=400)
     form.save()
-    return redirect("dashboard")
+    messages.success(request, "Leaderboard profile saved.")
+    return redirect("keys")
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -54,6 +54,7 @@ def test_sign_up_generate_a_key_on_the_dashboard_and_call_the_api(browser, live_
         page.click("button[type=submit]")
         page.wait_for_url(f"{base_url}/dashboard/")
 
+        page.click("nav >> text=API keys")
         page.fill("#id_name", "from the browser")
         page.check("input[value='trades:write']")
         page.uncheck("input[value='leaderboard:read']")

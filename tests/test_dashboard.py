@@ -23,9 +23,10 @@ def logged_in(client, trader):
 
 
 def test_dashboard_requires_login(client, db):
-    r = client.get("/dashboard/")
-    assert r.status_code == 302
-    assert r["Location"].startswith("/accounts/login/")
+    for page in ("/dashboard/", "/dashboard/keys/"):
+        r = client.get(page)
+        assert r.status_code == 302
+        assert r["Location"].startswith("/accounts/login/")
 
 
 def test_root_leads_to_the_dashboard(client, db):
@@ -35,7 +36,7 @@ def test_root_leads_to_the_dashboard(client, db):
 def test_login_with_password_reaches_the_dashboard(client, trader):
     r = client.post("/accounts/login/", {"username": "dana", "password": "correct horse battery"}, follow=True)
     assert r.redirect_chain[-1][0] == "/dashboard/"
-    assert "Generate API token" in r.content.decode()
+    assert "Generate API token" in client.get("/dashboard/keys/").content.decode()
 
 
 def test_generate_shows_the_key_once_with_curl_and_it_works(logged_in, client, trader):
@@ -49,7 +50,7 @@ def test_generate_shows_the_key_once_with_curl_and_it_works(logged_in, client, t
     api_key = ApiKey.objects.get()
     assert (api_key.user, api_key.name, api_key.scopes) == (trader, "phone", ["trades:read", "leaderboard:read"])
     assert 29.9 < (api_key.expires_at - api_key.created_at).total_seconds() / 86400 <= 30
-    again = logged_in.get("/dashboard/").content.decode()
+    again = logged_in.get("/dashboard/keys/").content.decode()
     assert key not in again
     assert api_key.display_prefix in again
     assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
@@ -64,14 +65,15 @@ def test_generate_without_scopes_is_refused(logged_in):
 
 def test_revoke_from_the_dashboard_stops_the_key(logged_in, trader):
     api_key, key = make_key(trader)
-    r = logged_in.post(f"/dashboard/keys/{api_key.pk}/revoke/")
-    assert r.status_code == 302
+    r = logged_in.post(f"/dashboard/keys/{api_key.pk}/revoke/", follow=True)
+    assert r.redirect_chain == [("/dashboard/keys/", 302)]
+    assert f"({api_key.display_prefix}) is revoked" in r.content.decode()
     assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
 
 
 def test_a_trader_cannot_see_or_revoke_anothers_keys(logged_in):
     other_key, key = make_key(make_user("eve"))
-    assert other_key.display_prefix not in logged_in.get("/dashboard/").content.decode()
+    assert other_key.display_prefix not in logged_in.get("/dashboard/keys/").content.decode()
     assert logged_in.post(f"/dashboard/keys/{other_key.pk}/revoke/").status_code == 404
     assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
 
@@ -100,14 +102,14 @@ def test_operator_can_turn_signup_off(client, settings, db):
 
 
 def test_dashboard_has_its_title_and_each_form_once(logged_in):
-    page = logged_in.get("/dashboard/").content.decode()
-    assert "<title>Dashboard · TradeJournal</title>" in page
+    page = logged_in.get("/dashboard/keys/").content.decode()
+    assert "<title>API keys · TradeJournal</title>" in page
     assert page.count('id="profile-form"') == 1
     assert page.count('id="generate-form"') == 1
 
 
 def test_pages_are_made_for_phones_and_load_nothing_external(logged_in):
-    page = logged_in.get("/dashboard/").content.decode()
+    page = logged_in.get("/dashboard/keys/").content.decode()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert not re.search(r'(src|href)="(https?:)?//', page)
 
@@ -133,3 +135,23 @@ def test_a_display_name_taken_by_another_trader_is_refused(logged_in, trader, na
     assert r.status_code == 400
     assert "This name is already taken by another trader." in r.content.decode()
     assert not TraderProfile.objects.filter(user=trader).exists()
+
+
+def test_reloading_the_page_a_key_was_shown_on_shows_the_keys_not_the_key(logged_in):
+    shown = logged_in.post("/dashboard/keys/", {"name": "x", "scopes": ["trades:read"]}).content.decode()
+    key = KEY_ON_PAGE.search(shown).group(1)
+    again = logged_in.get("/dashboard/keys/")
+    assert again.status_code == 200
+    assert key not in again.content.decode()
+    assert "no-store" in again["Cache-Control"]
+
+
+def test_a_saved_profile_says_so(logged_in):
+    r = logged_in.post("/dashboard/profile/", {"display_name": "Saver"}, follow=True)
+    assert "Leaderboard profile saved." in r.content.decode()
+
+
+def test_the_favicon_is_served_without_a_warning(client, db):
+    r = client.get("/favicon.ico", follow=True)
+    assert r.status_code == 200
+    assert r.redirect_chain[0][1] == 301
