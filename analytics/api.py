@@ -25,7 +25,7 @@ _COVERS = (
 )
 
 
-class AnalyticsView(generics.GenericAPIView):
+class AnalyticsView(versions.CachedResults, generics.GenericAPIView):
     """An analytics endpoint: the trade filters plus its own parameters (`params_class`); its figures
     are served from the cache while the owner's journal is unchanged (journal/versions.py)."""
 
@@ -52,6 +52,7 @@ class AnalyticsView(generics.GenericAPIView):
 
 
 class BreakdownView(AnalyticsView):
+    cached_as = "breakdown"
     params_class = params.BreakdownParams
 
     @extend_schema(
@@ -63,7 +64,7 @@ class BreakdownView(AnalyticsView):
         "account or tag) last. A trade with several tags counts under each.",
     )  # fmt: skip
     def get(self, request) -> HttpResponse:
-        return versions.cached_json(request, "breakdown", self.figures)
+        return versions.cached_json(request, self.cached_as, self.figures)
 
     def figures(self) -> dict:
         trades, given = self.closed_trades()
@@ -72,6 +73,7 @@ class BreakdownView(AnalyticsView):
 
 
 class EquityView(AnalyticsView):
+    cached_as = "equity"
     params_class = params.EquityParams
 
     @extend_schema(
@@ -82,7 +84,7 @@ class EquityView(AnalyticsView):
         "exactly one account (null counting as 0), else from 0.",
     )  # fmt: skip
     def get(self, request) -> HttpResponse:
-        return versions.cached_json(request, "equity", self.figures)
+        return versions.cached_json(request, self.cached_as, self.figures)
 
     def figures(self) -> dict:
         trades, given = self.closed_trades()
@@ -93,6 +95,7 @@ class EquityView(AnalyticsView):
 
 
 class CalendarView(AnalyticsView):
+    cached_as = "calendar"
     params_class = params.CalendarParams
 
     @extend_schema(
@@ -102,7 +105,7 @@ class CalendarView(AnalyticsView):
         "`net_pnl` is the period's exact total, rounded once.",
     )  # fmt: skip
     def get(self, request) -> HttpResponse:
-        return versions.cached_json(request, "calendar", self.figures)
+        return versions.cached_json(request, self.cached_as, self.figures)
 
     def figures(self) -> dict:
         trades, given = self.closed_trades()
@@ -111,13 +114,15 @@ class CalendarView(AnalyticsView):
 
 
 class RiskView(AnalyticsView):
+    cached_as = "risk"
+
     @extend_schema(
         summary="Get risk and consistency figures", parameters=[params.AnalyticsParams],
         responses=serializers.RiskSerializer, examples=[examples.RISK],
         description=f"R-multiples and SQN, streaks, holding times, daily Sharpe and Sortino, drawdowns. {_COVERS}",
     )  # fmt: skip
     def get(self, request) -> HttpResponse:
-        return versions.cached_json(request, "risk", self.figures)
+        return versions.cached_json(request, self.cached_as, self.figures)
 
     def figures(self) -> dict:
         trades, given = self.closed_trades()

@@ -15,4 +15,4 @@ class CurrentKeyView(APIView):
 
     @extend_schema(summary="Describe the key in use", responses=ApiKeySerializer)
     def get(self, request) -> Response:
-        return Response(ApiKeySerializer(request.auth).data)
+        return Response(ApiKeySerializer.describe(request.auth))

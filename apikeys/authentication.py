@@ -34,7 +34,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         prefix = crypto.split_key(key)
         if prefix is None:
             self.fail(request, "Malformed API key.")
-        admitted = admission.admit(request, prefix)
+        view = getattr(request, "parser_context", None) or {}
+        admitted = admission.admit(request, prefix, getattr(view.get("view"), "prefetch_keys", None))
         # Refused before the key is looked at: past the limit, a correct guess must not succeed.
         if admitted.failures_exceeded:
             admission.release(admitted)

@@ -53,6 +53,12 @@ def remembered(prefix: str, version: int):
         return api_key
 
 
+def owner_of(prefix: str) -> int | None:
+    """The user id of the key remembered for `prefix`, whatever version it was loaded under."""
+    entry = _remembered.get(prefix)
+    return None if entry is None else entry[0].user_id
+
+
 def remember(prefix: str, api_key, version: int) -> None:
     with _lock:
         _remembered[prefix] = (api_key, version, timer())

@@ -45,7 +45,7 @@ class TradePagination(PagePagination):
     partial_update=extend_schema(summary="Update a trade", description="P&L is recomputed from the result."),
     destroy=extend_schema(summary="Delete a trade"),
 )  # fmt: skip
-class TradeViewSet(viewsets.ModelViewSet):
+class TradeViewSet(versions.CachedResults, viewsets.ModelViewSet):
     serializer_class = TradeSerializer
     filterset_class = TradeFilter
     pagination_class = TradePagination
@@ -68,9 +68,13 @@ class TradeViewSet(viewsets.ModelViewSet):
         # Another owner's trade is not found, never forbidden: its existence is not disclosed.
         return Trade.objects.owned_by(self.request.user).newest_first()
 
+    @property
+    def cached_as(self) -> str | None:
+        return "trades" if self.action == "list" else None
+
     def list(self, request, *args, **kwargs) -> HttpResponse:
         # A page is served from the cache while the owner's journal is unchanged (journal/versions.py).
-        return versions.cached_json(request, "trades", lambda: super(TradeViewSet, self).list(request).data)
+        return versions.cached_json(request, self.cached_as, lambda: super(TradeViewSet, self).list(request).data)
 
     def filter_queryset(self, queryset):
         # Filters narrow the list; a single trade is addressed by its id alone.
@@ -115,16 +119,17 @@ class TradeViewSet(viewsets.ModelViewSet):
         "currencies are a 422 naming them (filter by `account` or `currency`).",
     ),
 )
-class StatsView(generics.GenericAPIView):
+class StatsView(versions.CachedResults, generics.GenericAPIView):
     """`GET /api/v1/stats`: the key owner's statistics, with the trade list's filters, in one currency."""
 
     filterset_class = TradeFilter
     required_scopes = {"GET": STATS_READ}
     queryset = Trade.objects.none()  # what the filters are over (the schema reads the model from it)
+    cached_as = "stats"
 
     def get(self, request) -> HttpResponse:
         # Served from the cache while the owner's journal is unchanged (journal/versions.py).
-        return versions.cached_json(request, "stats", lambda: self.stats(request))
+        return versions.cached_json(request, self.cached_as, lambda: self.stats(request))
 
     @staticmethod
     def stats(request) -> dict:

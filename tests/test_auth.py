@@ -10,6 +10,7 @@ from rest_framework.test import APIRequestFactory
 
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey
+from apikeys.serializers import ApiKeySerializer
 from tests.factories import make_key, make_user
 
 URL = "/api/v1/key"
@@ -178,3 +179,12 @@ def test_the_authentication_lookup_loads_what_the_orm_loads():
         assert getattr(loaded.user, field.attname) == getattr(expected.user, field.attname), field.name
     assert loaded.expires_at.tzinfo is not None and loaded.user.is_active is True
     assert ApiKey.objects.get_for_authentication("0000000000") is None
+
+
+@pytest.mark.django_db
+def test_the_key_describes_itself_exactly_as_its_serializer_states(client):
+    api_key, key = make_key(expires_at=timezone.now() + timedelta(days=3))
+    client.get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}")
+    api_key.refresh_from_db()
+    r = client.get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert r.json() == ApiKeySerializer(api_key).data == ApiKeySerializer.describe(api_key)

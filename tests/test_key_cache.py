@@ -117,3 +117,27 @@ def test_remembered_keys_are_forgotten_after_max_age(monkeypatch):
     monkeypatch.setattr(keycache, "timer", lambda: next(now))
     keycache.remember("abc", "the key", 7)
     assert keycache.remembered("abc", 7) is None
+
+
+@pytest.mark.django_db
+def test_a_repeated_cached_read_is_one_redis_round_trip_and_no_database(with_redis, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from apikeys import ratelimit
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    _, key = make_key()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    first = client.get("/api/v1/stats?side=long")
+    client.get("/api/v1/stats?side=long")  # the key is remembered and the answer cached by now
+    trips = []
+    original = ratelimit.on_redis
+    monkeypatch.setattr(ratelimit, "on_redis", lambda command: trips.append(command) or original(command))
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/api/v1/stats?side=long")
+    assert again.json() == first.json()
+    assert len(trips) == 1, "version, key checks, rate limit and the cached answer: one pipeline"
+    assert queries.captured_queries == []
