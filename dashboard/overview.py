@@ -1,0 +1,146 @@
+"""The Overview page (/dashboard/): the /stats figures, the equity curve, the month's P&L calendar and
+the breakdowns of the trades the filter bar selects.
+
+Every panel is what the API answers for the same filters: the page asks the API's own views
+in-process (no key, no HTTP), so their validation, their one-currency rule and their cache
+(journal/versions.py, under the same key as GET /api/v1/stats...?<the same query>) are the API's.
+"""
+
+import copy
+import json
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from analytics import params
+from analytics.api import BreakdownView, CalendarView, EquityView
+from dashboard import charts
+from dashboard.filters import OVERVIEW_FIELDS, filter_trades
+from journal.api import StatsView
+from journal.models import Trade
+from journal.stats import CLOSED
+from tradejournal.errors import UnprocessableEntity
+
+# The breakdowns shown, with their headings.
+BREAKDOWNS = {"setup_type": "Setup", "instrument": "Instrument", "weekday": "Weekday", "hour": "Hour of entry"}
+# A long journal (100,000 trades) must not make a page of megabytes: the curve has a point per day,
+# and per week or per month when days would be more than this (each point is a path vertex and a
+# row of the data table).
+MAX_CURVE_POINTS = 400
+COARSER = {"day": "week", "week": "month"}
+WEEKDAYS = [("Mon", "Monday"), ("Tue", "Tuesday"), ("Wed", "Wednesday"), ("Thu", "Thursday"), ("Fri", "Friday"),
+            ("Sat", "Saturday"), ("Sun", "Sunday")]  # fmt: skip
+
+
+def api_read(request: HttpRequest, view_class: type, query: dict[str, str]) -> dict:
+    """What GET <view_class's endpoint>?<query> answers the signed-in trader, through the view's own
+    code and cache; a 400 or 422 is raised as the API's exception."""
+    api_request = copy.copy(request)
+    api_request.GET = QueryDict(mutable=True)
+    api_request.GET.update({name: value for name, value in query.items() if value})
+    drf_request = Request(api_request)
+    drf_request.user = request.user
+    view = view_class(request=drf_request, args=(), kwargs={}, format_kwarg=None)
+    return json.loads(view.get(drf_request).content, parse_float=Decimal)
+
+
+def zone_field(form: forms.Form) -> None:
+    """The `tz` select the analytics take (no trader has a zone of their own yet), checked by the
+    API's own parameter so a bad name gets its message."""
+    form.fields["tz"] = forms.ChoiceField(
+        required=False, label="Time zone",
+        choices=[("", params.DEFAULT_ZONE)] + [(name, name) for name in params.ZONES if name != params.DEFAULT_ZONE],
+    )  # fmt: skip
+    given = params.AnalyticsParams(data={"tz": form.data.get("tz", "")})
+    if not given.is_valid():
+        for error in given.errors["tz"]:
+            form.add_error("tz", str(error))
+
+
+def zone_of(tz: str) -> ZoneInfo:
+    given = params.AnalyticsParams(data={"tz": tz})
+    given.is_valid(raise_exception=True)
+    return given.validated_data["tz"]
+
+
+def latest_month(trades, zone) -> str:
+    """YYYY-MM of the latest exit among `trades`, in `zone`; this month when none has one."""
+    latest = trades.filter(CLOSED).order_by("-exit_time").values_list("exit_time", flat=True).first()
+    return f"{timezone.localtime(latest or timezone.now(), zone):%Y-%m}"
+
+
+def month_link(request: HttpRequest, month: date) -> str:
+    query = request.GET.copy()
+    query["month"] = f"{month:%Y-%m}"
+    return f"?{query.urlencode()}"
+
+
+def curve(request: HttpRequest, query: dict[str, str]) -> dict:
+    interval = "day"
+    figures = api_read(request, EquityView, {**query, "interval": interval})
+    while len(figures["points"]) > MAX_CURVE_POINTS and interval in COARSER:
+        interval = COARSER[interval]
+        figures = api_read(request, EquityView, {**query, "interval": interval})
+    return figures
+
+
+def month_calendar(request: HttpRequest, query: dict[str, str], trades, zone) -> dict:
+    """The calendar of the asked month (or the latest trade's), and the month's own error if any."""
+    month, error = request.GET.get("month", ""), None
+    if month:
+        try:
+            return {**api_read(request, CalendarView, {**query, "month": month}), "month": month}
+        except ValidationError as invalid:
+            error = " ".join(str(message) for message in invalid.detail.get("month", invalid.detail))
+    month = latest_month(trades, zone)
+    return {**api_read(request, CalendarView, {**query, "month": month}), "month": month, "error": error}
+
+
+def panels(request: HttpRequest, form: forms.Form, trades) -> dict:
+    filters = {name: value for name, value in form.query().items() if name in OVERVIEW_FIELDS}  # /stats takes no tz
+    tz = form.data.get("tz", "")
+    query = {**filters, "tz": tz}
+    stats = api_read(request, StatsView, filters)
+    equity = curve(request, query)
+    calendar = month_calendar(request, query, trades, zone_of(tz))
+    first, previous, following = charts.month_bounds(calendar["month"])
+    return {
+        "stats": stats,
+        "figures": charts.figures(stats, equity),
+        "equity": equity,
+        "chart": charts.equity_chart(equity, currency=stats["currency"]),
+        "calendar": calendar,
+        "month": first,
+        "month_total": f"{charts.money(calendar['net_pnl'], signed=True)} {stats['currency']}",
+        "weekdays": WEEKDAYS,
+        "weeks": charts.month_grid(first, calendar["days"]),
+        "previous_month": month_link(request, previous),
+        "next_month": month_link(request, following),
+        "breakdowns": [
+            {"by": by, "title": title, "bars": charts.bars(api_read(request, BreakdownView, {**query, "by": by})["data"], by=by)}
+            for by, title in BREAKDOWNS.items()
+        ],
+    }  # fmt: skip
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    form, trades, _ = filter_trades(request, fields=OVERVIEW_FIELDS)
+    zone_field(form)
+    context = {"form": form, "journal_empty": not Trade.objects.owned_by(request.user).exists()}
+    if form.errors:
+        return render(request, "dashboard/overview.html", context, status=400)
+    if not context["journal_empty"]:
+        try:
+            context.update(panels(request, form, trades))
+        except UnprocessableEntity as mixed:
+            context["mixed_currencies"] = str(mixed.detail)
+    return render(request, "dashboard/overview.html", context)
