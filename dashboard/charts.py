@@ -55,8 +55,10 @@ def compact(value) -> str:
 
 
 def figure(key: str, label: str, value, text: str, note: str = "", signed_tone: bool = False) -> dict:
-    return {"key": key, "label": label, "raw": raw(value), "text": text, "note": note,
-            "tone": tone(value) if signed_tone else "flat"}  # fmt: skip
+    """A figure for the page: its text (an amount, then its currency as `unit`), the API's value."""
+    amount, _, unit = text.partition(" ")
+    return {"key": key, "label": label, "raw": raw(value), "text": text, "amount": amount, "unit": unit,
+            "note": note, "tone": tone(value) if signed_tone else "flat"}  # fmt: skip
 
 
 def figures(stats: dict, equity: dict) -> dict:
@@ -139,6 +141,10 @@ def equity_chart(equity: dict, *, currency: str) -> dict | None:
     long_span = (date.fromisoformat(last) - date.fromisoformat(first)).days > 120
     # The point indices that get a date: evenly spread, the first and the last included.
     shown = sorted({round(k * (len(points) - 1) / (X_LABELS - 1)) for k in range(X_LABELS)})
+
+    def edge(i: int) -> str:  # the outer labels are aligned inwards, not centred past the box
+        return "first" if i == 0 else "last" if i == len(points) - 1 else ""
+
     drawdown = (
         f"largest drawdown {money(equity['max_drawdown'])} {currency}"
         + (f" ({money(equity['max_drawdown_pct'])}%)" if equity["max_drawdown_pct"] is not None else "")
@@ -152,8 +158,8 @@ def equity_chart(equity: dict, *, currency: str) -> dict | None:
         "baseline": y(float(start)),
         "y_ticks": [{"y": y(t), "top": round(100 * (high - t) / (high - low), 2),
                      "text": money(t, places=0 if step >= 1 else 2)} for t in ticks],
-        "x_ticks": [{"left": round(100 * (i + 1) / len(points), 2), "text": _date_label(points[i]["time"], long_span=long_span),
-                     "edge": "first" if i == 0 else "last" if i == len(points) - 1 else ""} for i in shown],
+        "x_ticks": [{"left": round(100 * (i + 1) / len(points), 2), "edge": edge(i),
+                     "text": _date_label(points[i]["time"], long_span=long_span)} for i in shown],
         "rows": [{"time": point["time"], **{name: raw(point[name]) for name in ("pnl", "equity", "drawdown")},
                   "pnl_text": money(point["pnl"], signed=True), "equity_text": money(point["equity"]),
                   "drawdown_text": money(point["drawdown"])} for point in points],

@@ -104,6 +104,11 @@ def month_calendar(request: HttpRequest, query: dict[str, str], trades, zone) ->
     return {**api_read(request, CalendarView, {**query, "month": month}), "month": month, "error": error}
 
 
+def breakdown(request: HttpRequest, query: dict[str, str], by: str) -> dict:
+    buckets = api_read(request, BreakdownView, {**query, "by": by})["data"]
+    return {"by": by, "title": BREAKDOWNS[by], "bars": charts.bars(buckets, by=by)}
+
+
 def panels(request: HttpRequest, form: forms.Form, trades) -> dict:
     filters = {name: value for name, value in form.query().items() if name in OVERVIEW_FIELDS}  # /stats takes no tz
     tz = form.data.get("tz", "")
@@ -124,10 +129,7 @@ def panels(request: HttpRequest, form: forms.Form, trades) -> dict:
         "weeks": charts.month_grid(first, calendar["days"]),
         "previous_month": month_link(request, previous),
         "next_month": month_link(request, following),
-        "breakdowns": [
-            {"by": by, "title": title, "bars": charts.bars(api_read(request, BreakdownView, {**query, "by": by})["data"], by=by)}
-            for by, title in BREAKDOWNS.items()
-        ],
+        "breakdowns": [breakdown(request, query, by) for by in BREAKDOWNS],
     }  # fmt: skip
 
 

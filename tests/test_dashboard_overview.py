@@ -196,7 +196,7 @@ def test_month_links_keep_the_filters_and_an_asked_month_is_shown(page, journal)
     html, _ = page(f"?account={account}&currency=USD")
     assert f'href="?account={account}&amp;currency=USD&amp;month=2025-02" rel="prev"' in html
     assert f'href="?account={account}&amp;currency=USD&amp;month=2025-04" rel="next"' in html
-    api = read(journal["api"], f"/api/v1/stats/calendar?currency=USD&month=2025-02")
+    api = read(journal["api"], "/api/v1/stats/calendar?currency=USD&month=2025-02")
     _, elements = page("?currency=USD&month=2025-02")
     assert elements.having("data-month")[0]["data-month"] == "2025-02"
     dates = [d["data-date"] for d in elements.having("data-trades") if "data-date" in d]
