@@ -64,7 +64,10 @@ def figure(key: str, label: str, value, text: str, note: str = "", signed_tone: 
 def figures(stats: dict, equity: dict) -> dict:
     """The /stats figures (and the curve's drawdowns): the headline ones, then the details."""
     currency = stats["currency"]
-    cash = lambda value, signed=False: money(value, signed=signed) + ("" if value is None else f" {currency}")  # noqa: E731
+
+    def cash(value, signed: bool = False) -> str:
+        return money(value, signed=signed) + ("" if value is None else f" {currency}")
+
     rate = stats["win_rate"]
     headline = [
         figure("net_pnl", "Net P&L", stats["net_pnl"], cash(stats["net_pnl"], True), signed_tone=True),
@@ -143,7 +146,7 @@ def equity_chart(equity: dict, *, currency: str) -> dict | None:
     shown = sorted({round(k * (len(points) - 1) / (X_LABELS - 1)) for k in range(X_LABELS)})
 
     def edge(i: int) -> str:  # the outer labels are aligned inwards, not centred past the box
-        return "first" if i == 0 else "last" if i == len(points) - 1 else ""
+        return "last" if i == len(points) - 1 else "first" if i == 0 else ""
 
     drawdown = (
         f"largest drawdown {money(equity['max_drawdown'])} {currency}"

@@ -8,7 +8,6 @@ in-process (no key, no HTTP), so their validation, their one-currency rule and t
 
 import copy
 import json
-from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -77,9 +76,11 @@ def latest_month(trades, zone) -> str:
     return f"{timezone.localtime(latest or timezone.now(), zone):%Y-%m}"
 
 
-def month_link(request: HttpRequest, month: date) -> str:
+def query_with(request: HttpRequest, **changed: str) -> str:
+    """This page's query string with `changed` parameters: a link that keeps the filters."""
     query = request.GET.copy()
-    query["month"] = f"{month:%Y-%m}"
+    for name, value in changed.items():
+        query[name] = value  # replaces, where QueryDict.update would add a second value
     return f"?{query.urlencode()}"
 
 
@@ -99,7 +100,9 @@ def month_calendar(request: HttpRequest, query: dict[str, str], trades, zone) ->
         try:
             return {**api_read(request, CalendarView, {**query, "month": month}), "month": month}
         except ValidationError as invalid:
-            error = " ".join(str(message) for message in invalid.detail.get("month", invalid.detail))
+            if "month" not in invalid.detail:
+                raise
+            error = " ".join(str(message) for message in invalid.detail["month"])
     month = latest_month(trades, zone)
     return {**api_read(request, CalendarView, {**query, "month": month}), "month": month, "error": error}
 
@@ -127,8 +130,8 @@ def panels(request: HttpRequest, form: forms.Form, trades) -> dict:
         "month_total": f"{charts.money(calendar['net_pnl'], signed=True)} {stats['currency']}",
         "weekdays": WEEKDAYS,
         "weeks": charts.month_grid(first, calendar["days"]),
-        "previous_month": month_link(request, previous),
-        "next_month": month_link(request, following),
+        "previous_month": query_with(request, month=f"{previous:%Y-%m}"),
+        "next_month": query_with(request, month=f"{following:%Y-%m}"),
         "breakdowns": [breakdown(request, query, by) for by in BREAKDOWNS],
     }  # fmt: skip
 
@@ -145,4 +148,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             context.update(panels(request, form, trades))
         except UnprocessableEntity as mixed:
             context["mixed_currencies"] = str(mixed.detail)
+            context["currency_links"] = [
+                (code, query_with(request, currency=code)) for code, _ in form.fields["currency"].choices if code
+            ]
     return render(request, "dashboard/overview.html", context)

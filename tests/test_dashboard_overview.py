@@ -1,11 +1,14 @@
 """The Overview page (/dashboard/): its figures, equity curve, calendar and breakdowns are the API's
 answers for the same filters, a mixed-currency journal gets the API's message, an empty one a way in."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from journal import versions
@@ -203,6 +206,12 @@ def test_month_links_keep_the_filters_and_an_asked_month_is_shown(page, journal)
     assert dates == [day["date"] for day in api["days"]] == ["2025-02-21"]
 
 
+def test_month_links_replace_the_month_they_were_on(page, journal):
+    html, _ = page("?currency=USD&month=2025-02")
+    assert 'href="?currency=USD&amp;month=2025-01" rel="prev"' in html
+    assert 'href="?currency=USD&amp;month=2025-03" rel="next"' in html
+
+
 def test_a_bad_month_gets_the_apis_message_and_the_latest_month(page, journal):
     html, elements = page("?currency=USD&month=2025-13")
     assert "Enter a month as YYYY-MM." in html
@@ -245,6 +254,7 @@ def test_mixed_currencies_show_the_apis_message_and_keep_the_filter_bar(page, jo
     assert escape(message) in html
     assert elements.having("data-figure") == []
     assert 'name="account"' in html and 'name="currency"' in html
+    assert '<a href="?currency=EUR">EUR</a>' in html and '<a href="?currency=USD">USD</a>' in html
 
 
 def test_the_euro_account_is_shown_in_euros(page, journal):
@@ -291,6 +301,17 @@ def test_the_page_and_the_api_share_the_cached_results(page, journal):
         ("breakdown", f"account={account}&by=weekday&tz=Europe/Berlin"),
     ]:
         assert versions.read(user, name, query)[1] is not None, name
+
+
+def test_a_second_look_is_served_from_the_cache_without_reading_the_trades_again(page, journal):
+    query = f"?account={journal['main'].pk}&month={MARCH}"
+    first, _ = page(query)
+    with CaptureQueriesContext(connection) as queries:
+        again, _ = page(query)
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert token.sub("", again) == token.sub("", first)
+    on_trades = [q["sql"] for q in queries.captured_queries if Trade._meta.db_table in q["sql"]]
+    assert len(on_trades) == 1, on_trades  # only whether the journal has any trade at all
 
 
 def test_a_long_journal_is_drawn_per_week_like_the_apis_weekly_curve(client, db):
