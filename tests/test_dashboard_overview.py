@@ -290,6 +290,17 @@ def test_filters_selecting_no_closed_trade_say_so(page, journal):
     assert "No closed trades match these filters" in html
 
 
+def test_a_single_breakeven_trade_draws_a_flat_curve(client, db):
+    user = make_user()
+    make_trade(user, exit_price=Decimal("100"))
+    client.force_login(user)
+    r = client.get("/dashboard/")
+    assert r.status_code == 200, r.content
+    elements = DataElements(r.content.decode())
+    assert [(p["data-date"], p["data-equity"]) for p in elements.having("data-equity")] == [("2025-03-15", "0")]
+    assert "no drawdown" in r.content.decode()
+
+
 def test_the_page_and_the_api_share_the_cached_results(page, journal):
     account = journal["main"].pk
     page(f"?account={account}&tz=Europe/Berlin")
