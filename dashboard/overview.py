@@ -51,23 +51,19 @@ def api_read(request: HttpRequest, view_class: type, query: dict[str, str]) -> d
     return json.loads(view.get(drf_request).content, parse_float=Decimal)
 
 
-def zone_field(form: forms.Form) -> None:
-    """The `tz` select the analytics take (no trader has a zone of their own yet), checked by the
-    API's own parameter so a bad name gets its message."""
+def zone_field(form: forms.Form) -> ZoneInfo | None:
+    """Adds the `tz` select the analytics take (no trader has a zone of their own yet) and reads it
+    with the API's own parameter: the zone, or None with the API's message next to the field."""
     form.fields["tz"] = forms.ChoiceField(
         required=False, label="Time zone",
         choices=[("", params.DEFAULT_ZONE)] + [(name, name) for name in params.ZONES if name != params.DEFAULT_ZONE],
     )  # fmt: skip
     given = params.AnalyticsParams(data={"tz": form.data.get("tz", "")})
-    if not given.is_valid():
-        for error in given.errors["tz"]:
-            form.add_error("tz", str(error))
-
-
-def zone_of(tz: str) -> ZoneInfo:
-    given = params.AnalyticsParams(data={"tz": tz})
-    given.is_valid(raise_exception=True)
-    return given.validated_data["tz"]
+    if given.is_valid():
+        return given.validated_data["tz"]
+    for error in given.errors["tz"]:
+        form.add_error("tz", str(error))
+    return None
 
 
 def latest_month(trades, zone) -> str:
@@ -112,13 +108,13 @@ def breakdown(request: HttpRequest, query: dict[str, str], by: str) -> dict:
     return {"by": by, "title": BREAKDOWNS[by], "bars": charts.bars(buckets, by=by)}
 
 
-def panels(request: HttpRequest, form: forms.Form, trades) -> dict:
+def panels(request: HttpRequest, form: forms.Form, trades, zone: ZoneInfo) -> dict:
     filters = {name: value for name, value in form.query().items() if name in OVERVIEW_FIELDS}  # /stats takes no tz
     tz = form.data.get("tz", "")
     query = {**filters, "tz": tz}
     stats = api_read(request, StatsView, filters)
     equity = curve(request, query)
-    calendar = month_calendar(request, query, trades, zone_of(tz))
+    calendar = month_calendar(request, query, trades, zone)
     first, previous, following = charts.month_bounds(calendar["month"])
     return {
         "stats": stats,
@@ -139,13 +135,13 @@ def panels(request: HttpRequest, form: forms.Form, trades) -> dict:
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     form, trades, _ = filter_trades(request, fields=OVERVIEW_FIELDS)
-    zone_field(form)
+    zone = zone_field(form)
     context = {"form": form, "journal_empty": not Trade.objects.owned_by(request.user).exists()}
     if form.errors:
         return render(request, "dashboard/overview.html", context, status=400)
     if not context["journal_empty"]:
         try:
-            context.update(panels(request, form, trades))
+            context.update(panels(request, form, trades, zone))
         except UnprocessableEntity as mixed:
             context["mixed_currencies"] = str(mixed.detail)
             context["currency_links"] = [
