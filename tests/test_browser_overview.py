@@ -179,7 +179,7 @@ def test_filter_the_overview_by_account_on_a_desktop_and_a_phone(browser, live_s
         page.click("#equity summary")
         assert page.evaluate(OVERFLOW) <= 0
         page.screenshot(path=screenshots / "overview-390.png", full_page=True)
-        for panel in ("#stats", "#equity", "#calendar", "#by-setup_type", "#by-weekday"):
-            page.locator(panel).screenshot(path=screenshots / f"overview-390-{panel[1:]}.png")
+        for panel in (".filters", "#stats", "#equity", "#calendar", "#by-setup_type", "#by-weekday"):
+            page.locator(panel).screenshot(path=screenshots / f"overview-390-{panel.lstrip('#.')}.png")
         phone.close()
         assert external == []
