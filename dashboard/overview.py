@@ -9,6 +9,7 @@ in-process (no key, no HTTP), so their validation, their one-currency rule and t
 import copy
 import json
 from decimal import Decimal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -30,6 +31,8 @@ from tradejournal.errors import UnprocessableEntity
 
 # The breakdowns shown, with their headings.
 BREAKDOWNS = {"setup_type": "Setup", "instrument": "Instrument", "weekday": "Weekday", "hour": "Hour of entry"}
+# Those the trade list can filter by, so a bucket links to its trades.
+FILTERABLE = ("setup_type", "instrument")
 # A long journal (100,000 trades) must not make a page of megabytes: the curve has a point per day,
 # and per week or per month when days would be more than this (each point is a path vertex and a
 # row of the data table).
@@ -103,9 +106,15 @@ def month_calendar(request: HttpRequest, query: dict[str, str], trades, zone) ->
     return {**api_read(request, CalendarView, {**query, "month": month}), "month": month, "error": error}
 
 
-def breakdown(request: HttpRequest, query: dict[str, str], by: str) -> dict:
+def breakdown(request: HttpRequest, query: dict[str, str], by: str, filters: dict[str, str]) -> dict:
+    """A breakdown's bars; an instrument's or a setup's leads to those trades in the trade list."""
     buckets = api_read(request, BreakdownView, {**query, "by": by})["data"]
-    return {"by": by, "title": BREAKDOWNS[by], "bars": charts.bars(buckets, by=by)}
+    bars = charts.bars(buckets, by=by)
+    if by in FILTERABLE:
+        for row in bars["rows"]:
+            if row["key"]:
+                row["link"] = f"?{urlencode({**filters, by: row['key']})}"
+    return {"by": by, "title": BREAKDOWNS[by], "bars": bars}
 
 
 def panels(request: HttpRequest, form: forms.Form, trades, zone: ZoneInfo) -> dict:
@@ -128,7 +137,7 @@ def panels(request: HttpRequest, form: forms.Form, trades, zone: ZoneInfo) -> di
         "weeks": charts.month_grid(first, calendar["days"]),
         "previous_month": query_with(request, month=f"{previous:%Y-%m}"),
         "next_month": query_with(request, month=f"{following:%Y-%m}"),
-        "breakdowns": [breakdown(request, query, by) for by in BREAKDOWNS],
+        "breakdowns": [breakdown(request, query, by, filters) for by in BREAKDOWNS],
     }  # fmt: skip
 
 

@@ -244,6 +244,13 @@ def test_breakdown_bars_equal_the_apis_buckets(page, journal, by):
         assert rows[-1][2] == 1  # the Sunday trade
 
 
+def test_an_instrument_and_a_setup_lead_to_their_trades_with_the_same_filters(page, journal):
+    account = journal["main"].pk
+    html, _ = page(f"?account={account}&tz=Asia/Tokyo")
+    assert f'href="/dashboard/trades/?account={account}&amp;instrument=NQ">NQ</a>' in html
+    assert f'href="/dashboard/trades/?account={account}&amp;setup_type=breakout">breakout</a>' in html
+
+
 def test_mixed_currencies_show_the_apis_message_and_keep_the_filter_bar(page, journal):
     r = journal["api"].get("/api/v1/stats")
     assert r.status_code == 422, r.content
