@@ -3,11 +3,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dashboard import views
+from dashboard import overview, views
 from dashboard.forms import SignInForm
 
 urlpatterns = [
-    path("dashboard/", views.overview, name="dashboard"),
+    # The Overview: stats, equity curve, P&L calendar and breakdowns of the filtered trades.
+    path("dashboard/", overview.overview, name="dashboard"),
     path("dashboard/keys/", views.keys, name="keys"),
     path("dashboard/keys/<int:pk>/revoke/", views.revoke_key, name="revoke-key"),
     path("dashboard/profile/", views.save_profile, name="save-profile"),

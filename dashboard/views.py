@@ -38,11 +38,6 @@ def render_dashboard(
     return render(request, "dashboard/keys.html", context, status=status)
 
 
-@login_required
-def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/overview.html")
-
-
 # The page that shows a new key must never be stored by a browser or a proxy. A reload of it
 # (GET) shows the keys again, never the key.
 @never_cache

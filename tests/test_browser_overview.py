@@ -1,0 +1,185 @@
+"""A real browser (Debian's headless Chromium) on the Overview: a journal in two currencies, filtered by
+account in the filter bar, shows the API's curve and calendar, fits a phone and a desktop, and works
+without JavaScript. Screenshots go to the run's tmp dir (printed)."""
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import requests
+
+CHROMIUM = shutil.which("chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.live,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
+]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+PASSWORD = "a-long-unusual-pass-42"
+OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    path = tmp_path_factory.mktemp("overview-screenshots")
+    print(f"\nOverview screenshots: {path}")
+    return path
+
+
+def sign_up(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/signup/")
+    page.fill("#id_username", username)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/dashboard/")
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/dashboard/")
+
+
+def fill_journal(base_url: str, key: str) -> int:
+    """A USD account with a starting balance and five weeks of trades (a loss first, a Sunday one),
+    and a EUR account with one trade; the USD account's id."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {key}"
+
+    def post(path: str, body: dict) -> dict:
+        r = session.post(f"{base_url}/api/v1/{path}", json=body, timeout=10)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    main = post("accounts", {"name": "Main", "currency": "USD", "starting_balance": 25000})["id"]
+    europe = post("accounts", {"name": "Europe", "currency": "EUR"})["id"]
+    start = datetime(2025, 2, 24, 14, 30, tzinfo=UTC)  # a Monday
+    moves = [-12, 8, 15, -6, 22, 4, -18, 30, -3, 11, 9, -25, 14, 6, 19, -7, 12, 5, -9, 16, 28, -14, 3, 10]
+    for i, move in enumerate(moves):
+        entry = start + timedelta(days=i + i // 5 * 2, hours=i % 3)  # weekdays, then the weekend off
+        post("trades", {
+            "instrument": ["ES", "NQ", "MNQ"][i % 3], "side": "long", "quantity": 1 + i % 2, "account": main,
+            "entry_time": entry.isoformat(), "entry_price": 5000, "exit_time": (entry + timedelta(minutes=45)).isoformat(),
+            "exit_price": 5000 + move, "multiplier": [50, 20, 2][i % 3], "commission": 2.5,
+            "setup_type": ["breakout", "pullback", "reversal", ""][i % 4],
+        })  # fmt: skip
+    sunday = datetime(2025, 3, 30, 21, 0, tzinfo=UTC)
+    post("trades", {
+        "instrument": "ES", "side": "short", "quantity": 1, "account": main, "entry_time": sunday.isoformat(),
+        "entry_price": 5600, "exit_time": (sunday + timedelta(minutes=30)).isoformat(), "exit_price": 5590,
+        "multiplier": 50, "setup_type": "breakout",
+    })  # fmt: skip
+    post("trades", {
+        "instrument": "DAX", "side": "long", "quantity": 1, "account": europe, "entry_time": "2025-03-05T09:00:00Z",
+        "entry_price": 22000, "exit_time": "2025-03-05T11:00:00Z", "exit_price": 22040, "multiplier": 25,
+    })  # fmt: skip
+    return main
+
+
+def numbers(page, selector: str, *attributes: str) -> list[tuple]:
+    rows = page.eval_on_selector_all(
+        selector, f"els => els.map(el => [{', '.join(f'el.dataset.{name}' for name in attributes)}])"
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_filter_the_overview_by_account_on_a_desktop_and_a_phone(browser, live_site, screenshots):
+    with live_site.serve(workers=1) as base_url:
+        desktop = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = desktop.new_page()
+        page.set_default_timeout(15_000)
+        external = []
+        page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
+
+        sign_up(page, base_url, "overview-trader")
+        assert page.is_visible("#empty-journal")
+        page.screenshot(path=screenshots / "overview-empty-1280.png", full_page=True)
+
+        key = live_site.create_key("overview-trader", scopes="trades:read,trades:write,stats:read")
+        main = fill_journal(base_url, key)
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {key}"
+
+        page.goto(f"{base_url}/dashboard/")
+        mixed = api.get(f"{base_url}/api/v1/stats", timeout=10)
+        assert mixed.status_code == 422
+        assert page.text_content("#mixed-currencies").count(mixed.json()["error"]) == 1
+        page.screenshot(path=screenshots / "overview-mixed-1280.png", full_page=True)
+
+        page.select_option("#id_account", str(main))
+        page.click("text=Apply filters")
+        page.wait_for_url(f"{base_url}/dashboard/?*account={main}*")
+        assert page.evaluate(OVERFLOW) <= 0
+        page.screenshot(path=screenshots / "overview-1280.png", full_page=True)
+
+        equity = api.get(f"{base_url}/api/v1/stats/equity", params={"account": main}, timeout=10).json()
+        shown = numbers(page, "#equity-points tr[data-date]", "date", "equity", "drawdown")
+        assert [(d, Decimal(e), Decimal(dd)) for d, e, dd in shown] == [
+            (p["time"], Decimal(str(p["equity"])), Decimal(str(p["drawdown"]))) for p in equity["points"]
+        ]
+        assert Decimal(page.get_attribute("[data-figure=max_drawdown]", "data-value")) == Decimal(
+            str(equity["max_drawdown"])
+        )
+        month = page.get_attribute("#calendar", "data-month")
+        assert month == "2025-03"  # the latest trade's
+        calendar = api.get(
+            f"{base_url}/api/v1/stats/calendar", params={"account": main, "month": month}, timeout=10
+        ).json()
+        cells = numbers(page, "#calendar td[data-trades]", "date", "netPnl", "trades")
+        assert [(d, Decimal(p), int(n)) for d, p, n in cells] == [
+            (day["date"], Decimal(str(day["net_pnl"])), day["total_trades"]) for day in calendar["days"]
+        ]
+        stats = api.get(f"{base_url}/api/v1/stats", params={"account": main}, timeout=10).json()
+        assert Decimal(page.get_attribute("[data-figure=net_pnl]", "data-value")) == Decimal(str(stats["net_pnl"]))
+        assert stats["currency"] in page.text_content("[data-figure=net_pnl]")
+
+        page.click("a[rel=prev]")
+        page.wait_for_url(f"{base_url}/dashboard/?*month=2025-02*")
+        assert page.get_attribute("#calendar", "data-month") == "2025-02"
+        assert page.input_value("#id_account") == str(main)  # the filters are kept
+        desktop.close()
+
+        # A phone, without JavaScript: everything is drawn by the server.
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+        page = phone.new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, base_url, "overview-trader")
+        page.goto(f"{base_url}/dashboard/?account={main}")
+        assert page.is_visible("#equity svg")
+        assert page.evaluate(OVERFLOW) <= 0
+        page.screenshot(path=screenshots / "overview-390-nojs.png", full_page=True)
+        phone.close()
+
+        phone = browser.new_context(viewport={"width": 390, "height": 844})
+        page = phone.new_page()
+        log_in(page, base_url, "overview-trader")
+        for query in (f"?account={main}", "", f"?account={main}&tz=America/New_York&month=2025-02"):
+            page.goto(f"{base_url}/dashboard/{query}")
+            assert page.evaluate(OVERFLOW) <= 0, query
+        page.goto(f"{base_url}/dashboard/?account={main}")
+        page.click("#equity summary")
+        assert page.evaluate(OVERFLOW) <= 0
+        page.screenshot(path=screenshots / "overview-390.png", full_page=True)
+        for panel in (".filters", "#stats", "#equity", "#calendar", "#by-setup_type", "#by-weekday"):
+            page.locator(panel).screenshot(path=screenshots / f"overview-390-{panel.lstrip('#.')}.png")
+        phone.close()
+        assert external == []
