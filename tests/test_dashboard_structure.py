@@ -78,7 +78,7 @@ def test_accounts_list_what_the_api_lists_with_their_trade_counts(web, api, trad
     listed = read(api, "/api/v1/accounts")["data"]
     assert list(table) == [account["id"] for account in listed] == [main.pk, prop.pk]
     for account in listed:
-        name, currency, broker, number, balance, trades, _ = table[account["id"]]
+        name, currency, broker, number, balance, _, _ = table[account["id"]]
         assert (name, currency, broker, number) == (
             account["name"],
             account["currency"],
