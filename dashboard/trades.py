@@ -1,6 +1,8 @@
 """The web journal's trade pages: the list (the API's filters and pages), a trade with its executions,
 add, edit and delete. Validation, saving and paging are the API's own (journal/)."""
 
+from datetime import UTC
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +20,14 @@ from journal.api import TradePagination
 from journal.models import DEFAULT_CURRENCY, Account, Trade
 from journal.serializers import TradeSerializer
 from journal.writes import update_under_lock
+from tradejournal.renderers import plain_decimal
+
+
+def describe(trade: Trade) -> str:
+    """A trade in a line, as a trader names it: short 2 NQ @ 18000.25 on 2025-04-01 15:30 UTC."""
+    quantity, price = plain_decimal(trade.quantity), plain_decimal(trade.entry_price)
+    entered = trade.entry_time.astimezone(UTC)
+    return f"{trade.side} {quantity} {trade.instrument} @ {price} on {entered:%Y-%m-%d %H:%M} UTC"
 
 
 def _accounts(user) -> dict[int, Account]:
@@ -90,7 +100,7 @@ def trade_new(request: HttpRequest) -> HttpResponse:
         if serializer.is_valid():
             # As POST /api/v1/trades saves it.
             trade = serializer.save(user=request.user)
-            messages.success(request, f"Trade {trade.pk} saved: {trade}.")
+            messages.success(request, f"Trade {trade.pk} saved: {describe(trade)}.")
             return redirect("trade", pk=trade.pk)
         form.add_api_errors(serializer.errors)
     status = 400 if form.errors else 200
@@ -122,11 +132,11 @@ def trade_delete(request: HttpRequest, pk: int) -> HttpResponse:
     trades = Trade.objects.owned_by(request.user).filter(pk=pk)
     trade = get_object_or_404(trades)
     if request.method != "POST":
-        context = {"title": f"Delete trade {pk}?", "what": str(trade), "cancel": reverse("trade", args=[pk])}
+        context = {"title": f"Delete trade {pk}?", "what": describe(trade), "cancel": reverse("trade", args=[pk])}
         return render(request, "dashboard/confirm_delete.html", context)
     # As DELETE /api/v1/trades/{id} deletes it.
     deleted, _ = trades.delete()
     if not deleted:
         raise Http404
-    messages.success(request, f"Trade {pk} ({trade}) deleted.")
+    messages.success(request, f"Trade {pk} ({describe(trade)}) deleted.")
     return redirect("trades")

@@ -374,7 +374,7 @@ def test_deleting_a_trade_asks_first_then_the_api_no_longer_has_it(web, api, tra
     assert Trade.objects.filter(pk=trade.pk).exists()  # a GET deletes nothing
     r = web.post(f"/dashboard/trades/{trade.pk}/delete/", follow=True)
     assert r.redirect_chain == [("/dashboard/trades/", 302)]
-    assert f"Trade {trade.pk} (long 1.00000000 BTCUSDT @ 100.00000000) deleted." in r.content.decode()
+    assert f"Trade {trade.pk} (long 1 BTCUSDT @ 100 on 2025-03-15 10:30 UTC) deleted." in r.content.decode()
     assert api.get(f"/api/v1/trades/{trade.pk}").status_code == 404
     assert read(api, "/api/v1/trades")["total"] == 0
 
