@@ -2,7 +2,6 @@
 deletes it after the confirmation, and manages accounts and tags; every page fits a phone and a
 laptop screen (no horizontal overflow). Screenshots go to tests/screenshots/ (not committed)."""
 
-import shutil
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-CHROMIUM = shutil.which("chromium")
+from tests.live import CHROMIUM, chromium
+
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 PASSWORD = "a-long-unusual-pass-42"
@@ -21,21 +21,11 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
 ]
 
-# Chromium's own background traffic has nowhere to go on a closed network; keep it quiet.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Api:

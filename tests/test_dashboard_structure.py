@@ -9,33 +9,15 @@ from django.test import Client
 
 from journal.models import Account, Tag
 from journal.writes import ACCOUNT_HOLDS_TRADES
-from tests.factories import api_client, make_account, make_tag, make_trade, make_user, read, tag_trade
+from tests.factories import form_errors, make_account, make_tag, make_trade, make_user, read, tag_trade
 
 
 @pytest.fixture
-def trader(db):
-    return make_user("dana")
-
-
-@pytest.fixture
-def web(trader) -> Client:
+def web(user) -> Client:
+    """The user signed in on the web; `api` (conftest) holds a key of theirs."""
     client = Client()
-    client.force_login(trader)
+    client.force_login(user)
     return client
-
-
-@pytest.fixture
-def api(trader):
-    return api_client(trader)
-
-
-def page_errors(response) -> dict[str, list[str]]:
-    html = response.content.decode().replace("&#x27;", "'")
-    return {
-        name: re.findall(r"<li>(.*?)</li>", block)
-        for name, block in re.findall(r'<div id="(\w+)-errors" class="field-errors">(.*?)</div>', html, re.S)
-        if block.strip()
-    }
 
 
 def api_errors(response) -> dict[str, list[str]]:
@@ -65,13 +47,13 @@ def test_pages_require_login(client, db):
 # --- Accounts -----------------------------------------------------------------------------------------
 
 
-def test_accounts_list_what_the_api_lists_with_their_trade_counts(web, api, trader):
-    main = make_account(trader, "main", broker="IBKR", external_id="U123", starting_balance=Decimal("25000.50"))
-    prop = make_account(trader, "Prop", currency="EUR")
+def test_accounts_list_what_the_api_lists_with_their_trade_counts(web, api, user):
+    main = make_account(user, "main", broker="IBKR", external_id="U123", starting_balance=Decimal("25000.50"))
+    prop = make_account(user, "Prop", currency="EUR")
     for _ in range(3):
-        make_trade(trader, account=main)
-    make_trade(trader, account=prop)
-    make_trade(trader)
+        make_trade(user, account=main)
+    make_trade(user, account=prop)
+    make_trade(user)
     make_account(make_user("eve"), "Eve's")
     page = web.get("/dashboard/accounts/").content.decode()
     table = rows(page, "account")
@@ -115,17 +97,17 @@ def test_creating_an_account_saves_what_the_api_then_returns(web, api):
         {"name": "New", "starting_balance": "lots"},
     ],
 )
-def test_a_refused_account_shows_the_apis_messages(web, api, trader, body):
-    make_account(trader, "Main", external_id="U123")
+def test_a_refused_account_shows_the_apis_messages(web, api, user, body):
+    make_account(user, "Main", external_id="U123")
     expected = api_errors(api.post("/api/v1/accounts", {k: v for k, v in body.items() if v}, format="json"))
     r = web.post("/dashboard/accounts/", {"name": "", "broker": "", "currency": "", **body})
     assert r.status_code == 400
-    assert page_errors(r) == expected
+    assert form_errors(r) == expected
     assert Account.objects.count() == 1
 
 
-def test_editing_an_account_changes_what_the_api_returns(web, api, trader):
-    account = make_account(trader, "Main", broker="IBKR", external_id="U1", starting_balance=Decimal("100"))
+def test_editing_an_account_changes_what_the_api_returns(web, api, user):
+    account = make_account(user, "Main", broker="IBKR", external_id="U1", starting_balance=Decimal("100"))
     form = web.get(f"/dashboard/accounts/{account.pk}/edit/").content.decode()
     assert 'value="Main"' in form and 'value="U1"' in form and 'value="100"' in form
     r = web.post(
@@ -140,25 +122,25 @@ def test_editing_an_account_changes_what_the_api_returns(web, api, trader):
         "Main cash", "", None, "GBP", None)  # fmt: skip
 
 
-def test_renaming_an_account_to_anothers_name_is_refused_with_the_apis_message(web, api, trader):
-    account, _ = make_account(trader, "Main"), make_account(trader, "Prop")
+def test_renaming_an_account_to_anothers_name_is_refused_with_the_apis_message(web, api, user):
+    account, _ = make_account(user, "Main"), make_account(user, "Prop")
     expected = api_errors(api.patch(f"/api/v1/accounts/{account.pk}", {"name": "PROP"}, format="json"))
     r = web.post(f"/dashboard/accounts/{account.pk}/edit/", {"name": "PROP", "currency": "USD"})
     assert r.status_code == 400
-    assert page_errors(r) == expected
+    assert form_errors(r) == expected
     account.refresh_from_db()
     assert account.name == "Main"
 
 
-def test_an_emptied_name_is_refused_not_ignored(web, api, trader):
-    account = make_account(trader, "Main")
+def test_an_emptied_name_is_refused_not_ignored(web, api, user):
+    account = make_account(user, "Main")
     expected = api_errors(api.patch(f"/api/v1/accounts/{account.pk}", {"name": ""}, format="json"))
     r = web.post(f"/dashboard/accounts/{account.pk}/edit/", {"name": "", "currency": "USD"})
-    assert page_errors(r) == expected
+    assert form_errors(r) == expected
 
 
-def test_deleting_an_account_asks_then_the_api_no_longer_has_it(web, api, trader):
-    account = make_account(trader, "Old")
+def test_deleting_an_account_asks_then_the_api_no_longer_has_it(web, api, user):
+    account = make_account(user, "Old")
     confirm = web.get(f"/dashboard/accounts/{account.pk}/delete/").content.decode()
     assert "Delete account “Old”?" in confirm and '<form method="post"' in confirm
     assert Account.objects.filter(pk=account.pk).exists()
@@ -168,9 +150,9 @@ def test_deleting_an_account_asks_then_the_api_no_longer_has_it(web, api, trader
     assert api.get(f"/api/v1/accounts/{account.pk}").status_code == 404
 
 
-def test_an_account_holding_trades_is_kept_with_the_apis_409_message(web, api, trader):
-    account = make_account(trader, "Busy")
-    make_trade(trader, account=account)
+def test_an_account_holding_trades_is_kept_with_the_apis_409_message(web, api, user):
+    account = make_account(user, "Busy")
+    make_trade(user, account=account)
     r = api.delete(f"/api/v1/accounts/{account.pk}")
     assert r.status_code == 409
     assert r.json() == {"error": ACCOUNT_HOLDS_TRADES}
@@ -180,7 +162,7 @@ def test_an_account_holding_trades_is_kept_with_the_apis_409_message(web, api, t
     assert read(api, f"/api/v1/accounts/{account.pk}")["name"] == "Busy"
 
 
-def test_another_traders_account_is_not_found(web, trader):
+def test_another_traders_account_is_not_found(web, user):
     other = make_account(make_user("eve"), "Eve's")
     for path in ("edit/", "delete/"):
         assert web.get(f"/dashboard/accounts/{other.pk}/{path}").status_code == 404
@@ -192,10 +174,10 @@ def test_another_traders_account_is_not_found(web, trader):
 # --- Tags ---------------------------------------------------------------------------------------------
 
 
-def test_tags_list_with_their_colour_and_trade_count(web, api, trader):
-    momentum, fade = make_tag(trader, "Momentum", color="#1f77b4"), make_tag(trader, "fade")
+def test_tags_list_with_their_colour_and_trade_count(web, api, user):
+    momentum, fade = make_tag(user, "Momentum", color="#1f77b4"), make_tag(user, "fade")
     for _ in range(2):
-        tag_trade(make_trade(trader), momentum)
+        tag_trade(make_trade(user), momentum)
     make_tag(make_user("eve"), "Eve's tag")
     page = web.get("/dashboard/tags/").content.decode()
     table = rows(page, "tag")
@@ -215,18 +197,18 @@ def test_creating_a_tag(web, api):
 @pytest.mark.parametrize(
     "body", [{"name": "MOMENTUM"}, {"name": "a,b"}, {"name": "ok", "color": "blue"}, {"name": "x" * 65}]
 )
-def test_a_refused_tag_shows_the_apis_messages(web, api, trader, body):
-    make_tag(trader, "Momentum")
+def test_a_refused_tag_shows_the_apis_messages(web, api, user, body):
+    make_tag(user, "Momentum")
     expected = api_errors(api.post("/api/v1/tags", body, format="json"))
     r = web.post("/dashboard/tags/", {"color": "", **body})
     assert r.status_code == 400
-    assert page_errors(r) == expected
+    assert form_errors(r) == expected
     assert Tag.objects.count() == 1
 
 
-def test_a_rename_shows_on_every_trade_at_once(web, api, trader):
-    tag = make_tag(trader, "momo")
-    trades = [tag_trade(make_trade(trader), tag) for _ in range(3)]
+def test_a_rename_shows_on_every_trade_at_once(web, api, user):
+    tag = make_tag(user, "momo")
+    trades = [tag_trade(make_trade(user), tag) for _ in range(3)]
     assert read(api, f"/api/v1/trades/{trades[0].pk}")["tags"] == ["momo"]
     form = web.get(f"/dashboard/tags/{tag.pk}/edit/").content.decode()
     assert 'value="momo"' in form
@@ -238,24 +220,24 @@ def test_a_rename_shows_on_every_trade_at_once(web, api, trader):
     assert '<span class="tag">Momentum</span>' in page
 
 
-def test_renaming_a_tag_to_another_in_any_case_is_refused(web, api, trader):
-    tag, _ = make_tag(trader, "momo"), make_tag(trader, "Fade")
+def test_renaming_a_tag_to_another_in_any_case_is_refused(web, api, user):
+    tag, _ = make_tag(user, "momo"), make_tag(user, "Fade")
     expected = api_errors(api.patch(f"/api/v1/tags/{tag.pk}", {"name": "fade"}, format="json"))
     r = web.post(f"/dashboard/tags/{tag.pk}/edit/", {"name": "fade", "color": ""})
     assert r.status_code == 400
-    assert page_errors(r) == expected == {"name": ["You already have a tag named 'fade'."]}
+    assert form_errors(r) == expected == {"name": ["You already have a tag named 'fade'."]}
 
 
-def test_renaming_a_tag_to_its_own_name_in_another_case_is_allowed(web, api, trader):
-    tag = make_tag(trader, "momo")
+def test_renaming_a_tag_to_its_own_name_in_another_case_is_allowed(web, api, user):
+    tag = make_tag(user, "momo")
     r = web.post(f"/dashboard/tags/{tag.pk}/edit/", {"name": "MOMO", "color": ""})
     assert r.status_code == 302
     assert read(api, f"/api/v1/tags/{tag.pk}")["name"] == "MOMO"
 
 
-def test_deleting_a_tag_asks_then_takes_it_off_every_trade(web, api, trader):
-    tag = make_tag(trader, "Mistake")
-    trade = tag_trade(make_trade(trader), tag)
+def test_deleting_a_tag_asks_then_takes_it_off_every_trade(web, api, user):
+    tag = make_tag(user, "Mistake")
+    trade = tag_trade(make_trade(user), tag)
     confirm = web.get(f"/dashboard/tags/{tag.pk}/delete/").content.decode()
     assert "Delete tag “Mistake”?" in confirm and "it comes off 1 trade" in confirm
     assert Tag.objects.filter(pk=tag.pk).exists()
@@ -265,7 +247,7 @@ def test_deleting_a_tag_asks_then_takes_it_off_every_trade(web, api, trader):
     assert read(api, "/api/v1/tags")["total"] == 0
 
 
-def test_another_traders_tag_is_not_found(web, trader):
+def test_another_traders_tag_is_not_found(web, user):
     other = make_tag(make_user("eve"), "Eve's")
     for path in ("edit/", "delete/"):
         assert web.get(f"/dashboard/tags/{other.pk}/{path}").status_code == 404
@@ -273,7 +255,7 @@ def test_another_traders_tag_is_not_found(web, trader):
     assert Tag.objects.get(pk=other.pk).name == "Eve's"
 
 
-def test_forms_label_every_input_and_point_errors_at_it(web, trader):
+def test_forms_label_every_input_and_point_errors_at_it(web, user):
     r = web.post("/dashboard/accounts/", {"name": "", "currency": "EURO"})
     page = r.content.decode()
     for name in ("name", "broker", "external_id", "currency", "starting_balance"):

@@ -11,27 +11,18 @@ from django.test import Client
 from imports.models import Execution, Import, TradeFill
 from journal.models import Trade
 from journal.pagination import MAX_PER_PAGE
-from tests.factories import api_client, make_account, make_tag, make_trade, make_user, read, tag_trade
+from tests.factories import form_errors, make_account, make_tag, make_trade, make_user, read, tag_trade
 
 ROW = re.compile(r'<tr data-trade="(\d+)">')
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def trader(db):
-    return make_user("dana")
-
-
-@pytest.fixture
-def web(trader) -> Client:
+def web(user) -> Client:
+    """The user signed in on the web; `api` (conftest) holds a key of theirs."""
     client = Client()
-    client.force_login(trader)
+    client.force_login(user)
     return client
-
-
-@pytest.fixture
-def api(trader):
-    return api_client(trader)
 
 
 def page_ids(response) -> list[int]:
@@ -44,14 +35,14 @@ def api_ids(api, query: str) -> tuple[list[int], dict]:
     return [row["id"] for row in body["data"]], body
 
 
-def journal(trader, count: int = 60) -> dict:
+def journal(user, count: int = 60) -> dict:
     """`count` trades over two accounts, two sides, instruments, setups and tags; some open."""
-    accounts = [make_account(trader, "Main"), make_account(trader, "Prop", currency="EUR")]
-    tags = [make_tag(trader, "Momentum"), make_tag(trader, "fade")]
+    accounts = [make_account(user, "Main"), make_account(user, "Prop", currency="EUR")]
+    tags = [make_tag(user, "Momentum"), make_tag(user, "fade")]
     for i in range(count):
         entry = START + timedelta(hours=7 * i)
         trade = make_trade(
-            trader, instrument=["BTCUSDT", "ES", "AAPL"][i % 3], side=["long", "short"][i % 2],
+            user, instrument=["BTCUSDT", "ES", "AAPL"][i % 3], side=["long", "short"][i % 2],
             entry_time=entry, exit_time=None if i % 9 == 0 else entry + timedelta(hours=1),
             exit_price=None if i % 9 == 0 else Decimal(95 + i % 20), setup_type=["breakout", "Pullback", ""][i % 3],
             account=accounts[i % 4 // 3] if i % 5 else None, commission=Decimal("1.25"),
@@ -59,7 +50,7 @@ def journal(trader, count: int = 60) -> dict:
         if i % 4 == 0:
             tag_trade(trade, tags[i % 8 // 4])
     # Two trades at the same instant: the order falls back to the id, as the API's.
-    make_trade(trader, entry_time=START + timedelta(hours=14), exit_price=Decimal("120"))
+    make_trade(user, entry_time=START + timedelta(hours=14), exit_price=Decimal("120"))
     return {"accounts": accounts, "tags": tags}
 
 
@@ -86,8 +77,8 @@ def test_trade_pages_require_login(client, db):
         "per_page=100",
     ],
 )
-def test_the_list_shows_the_trades_the_api_lists_for_the_same_query(web, api, trader, query):
-    made = journal(trader)
+def test_the_list_shows_the_trades_the_api_lists_for_the_same_query(web, api, user, query):
+    made = journal(user)
     query = query.replace("ACCOUNT", str(made["accounts"][0].pk))
     expected, body = api_ids(api, query)
     r = web.get(f"/dashboard/trades/?{query}")
@@ -98,8 +89,8 @@ def test_the_list_shows_the_trades_the_api_lists_for_the_same_query(web, api, tr
         assert f"page {body['current_page']} of {body['last_page']}" in page
 
 
-def test_the_account_filter_and_each_rows_net_pnl_equal_the_apis(web, api, trader):
-    made = journal(trader)
+def test_the_account_filter_and_each_rows_net_pnl_equal_the_apis(web, api, user):
+    made = journal(user)
     account = made["accounts"][1]
     expected, body = api_ids(api, f"account={account.pk}")
     r = web.get(f"/dashboard/trades/?account={account.pk}")
@@ -112,8 +103,8 @@ def test_the_account_filter_and_each_rows_net_pnl_equal_the_apis(web, api, trade
     assert "EUR" in page  # the account's currency beside its P&L
 
 
-def test_pages_link_to_each_other_keeping_the_filters(web, trader):
-    journal(trader)
+def test_pages_link_to_each_other_keeping_the_filters(web, user):
+    journal(user)
     page = web.get("/dashboard/trades/?side=long&page=2&per_page=5").content.decode()
     for rel, number in (("first", 1), ("prev", 1), ("next", 3)):
         assert re.search(rf'href="\?side=long&amp;page={number}&amp;per_page=5" rel="{rel}"', page), rel
@@ -121,8 +112,8 @@ def test_pages_link_to_each_other_keeping_the_filters(web, trader):
     assert last == -(-Trade.objects.filter(side="long").count() // 5)
 
 
-def test_each_row_links_to_its_trade(web, trader):
-    trade = make_trade(trader)
+def test_each_row_links_to_its_trade(web, user):
+    trade = make_trade(user)
     assert f'href="/dashboard/trades/{trade.pk}/"' in web.get("/dashboard/trades/").content.decode()
 
 
@@ -131,8 +122,8 @@ def test_each_row_links_to_its_trade(web, trader):
     [("side=sideways", "side"), ("from=2025-13-01", "from"), ("from=2025-03-10&to=2025-03-01", "from"),
      ("currency=EURO", "currency")],
 )  # fmt: skip
-def test_a_bad_filter_shows_the_apis_message_and_no_trades(web, api, trader, query, field):
-    make_trade(trader)
+def test_a_bad_filter_shows_the_apis_message_and_no_trades(web, api, user, query, field):
+    make_trade(user)
     r = api.get(f"/api/v1/trades?{query}")
     assert r.status_code == 422, r.content
     message = r.json()["details"][field][0]
@@ -144,7 +135,7 @@ def test_a_bad_filter_shows_the_apis_message_and_no_trades(web, api, trader, que
 
 
 @pytest.mark.parametrize("query", ["page=0", "per_page=101", "page=abc"])
-def test_a_page_out_of_the_apis_bounds_shows_its_message(web, api, trader, query):
+def test_a_page_out_of_the_apis_bounds_shows_its_message(web, api, user, query):
     r = api.get(f"/api/v1/trades?{query}")
     assert r.status_code == 422, r.content
     (message,) = next(iter(r.json()["details"].values()))
@@ -154,17 +145,17 @@ def test_a_page_out_of_the_apis_bounds_shows_its_message(web, api, trader, query
     assert str(MAX_PER_PAGE) in message or "page" in message
 
 
-def test_the_total_is_the_trade_lists_even_right_after_other_lists_were_counted(web, api, trader):
+def test_the_total_is_the_trade_lists_even_right_after_other_lists_were_counted(web, api, user):
     for _ in range(3):
-        make_trade(trader)
-    make_account(trader)
+        make_trade(user)
+    make_account(user)
     assert read(api, "/api/v1/accounts")["total"] == 1
     assert read(api, "/api/v1/tags")["total"] == 0
     assert read(api, "/api/v1/trades")["total"] == 3
     assert "<strong>3</strong> trades" in web.get("/dashboard/trades/").content.decode()
 
 
-def test_another_traders_trade_is_not_found(web, trader):
+def test_another_traders_trade_is_not_found(web, user):
     other = make_trade(make_user("eve"), notes="eve's secret")
     for path in ("", "edit/", "delete/"):
         assert web.get(f"/dashboard/trades/{other.pk}/{path}").status_code == 404, path
@@ -175,8 +166,8 @@ def test_another_traders_trade_is_not_found(web, trader):
     assert web.get("/dashboard/trades/9999999999999999999999/").status_code == 404
 
 
-def test_a_trade_page_shows_every_field_as_the_api_does(web, api, trader):
-    account = make_account(trader, "Futures", currency="EUR")
+def test_a_trade_page_shows_every_field_as_the_api_does(web, api, user):
+    account = make_account(user, "Futures", currency="EUR")
     r = api.post(
         "/api/v1/trades",
         {"instrument": "es", "side": "short", "quantity": "2", "multiplier": "50", "entry_time": "2025-03-15T10:30:00Z",
@@ -205,12 +196,12 @@ def test_a_trade_page_shows_every_field_as_the_api_does(web, api, trader):
     assert f'href="/dashboard/trades/{body["id"]}/delete/"' in page
 
 
-def test_a_trade_page_lists_its_executions_as_the_api_does(web, api, trader):
-    trade = make_trade(trader, quantity=Decimal("3"))
-    imp = Import.objects.create(user=trader, format="generic", filename="fills.csv")
+def test_a_trade_page_lists_its_executions_as_the_api_does(web, api, user):
+    trade = make_trade(user, quantity=Decimal("3"))
+    imp = Import.objects.create(user=user, format="generic", filename="fills.csv")
     for i, (side, quantity, price) in enumerate([("buy", "1", "100"), ("buy", "2", "101.5"), ("sell", "3", "110")]):
         execution = Execution.objects.create(
-            user=trader, instrument="BTCUSDT", side=side, quantity=Decimal(quantity), price=Decimal(price),
+            user=user, instrument="BTCUSDT", side=side, quantity=Decimal(quantity), price=Decimal(price),
             time=START + timedelta(minutes=i), commission=Decimal("0.5"), exec_id=f"X{i}", source=imp, row=i + 1,
         )  # fmt: skip
         TradeFill.objects.create(trade=trade, execution=execution, quantity=Decimal(quantity),
@@ -227,8 +218,8 @@ def test_a_trade_page_lists_its_executions_as_the_api_does(web, api, trader):
         assert f'datetime="{fill["time"]}"' in texts[0]
 
 
-def test_a_trade_entered_by_hand_says_it_has_no_executions(web, trader):
-    trade = make_trade(trader)
+def test_a_trade_entered_by_hand_says_it_has_no_executions(web, user):
+    trade = make_trade(user)
     assert "None: this trade was entered by hand" in web.get(f"/dashboard/trades/{trade.pk}/").content.decode()
 
 
@@ -242,9 +233,9 @@ FORM = {
 }  # fmt: skip
 
 
-def test_adding_a_trade_saves_what_the_api_then_returns(web, api, trader):
-    make_tag(trader, "Momentum")
-    account = make_account(trader, "Main")
+def test_adding_a_trade_saves_what_the_api_then_returns(web, api, user):
+    make_tag(user, "Momentum")
+    account = make_account(user, "Main")
     r = web.post("/dashboard/trades/new/", {**FORM, "account": str(account.pk), "tags": ["Momentum"],
                                              "new_tags": "news, A+ setup"}, follow=True)  # fmt: skip
     trade = Trade.objects.get()
@@ -272,15 +263,6 @@ def api_errors(api, body: dict) -> dict:
     return errors
 
 
-def page_errors(response) -> dict[str, list[str]]:
-    html = response.content.decode().replace("&#x27;", "'")
-    return {
-        name: re.findall(r"<li>(.*?)</li>", block)
-        for name, block in re.findall(r'<div id="(\w+)-errors" class="field-errors">(.*?)</div>', html, re.S)
-        if block.strip()
-    }
-
-
 @pytest.mark.parametrize(
     ("changes", "api_body"),
     [
@@ -297,7 +279,7 @@ def page_errors(response) -> dict[str, list[str]]:
         ({"account": "x"}, {"account": "x"}),
     ],
 )
-def test_a_refused_trade_shows_the_apis_messages_next_to_its_fields(web, api, trader, changes, api_body):
+def test_a_refused_trade_shows_the_apis_messages_next_to_its_fields(web, api, user, changes, api_body):
     body = {k: v for k, v in FORM.items() if v and k not in ("new_tags", "account")} | {**changes, **api_body}
     body = {k: v for k, v in body.items() if v is not None}
     body["notes"] = FORM["notes"].replace("\r\n", "\n")
@@ -305,23 +287,23 @@ def test_a_refused_trade_shows_the_apis_messages_next_to_its_fields(web, api, tr
     expected = api_errors(api, body)
     r = web.post("/dashboard/trades/new/", {**FORM, **changes})
     assert r.status_code == 400
-    errors = page_errors(r)
+    errors = form_errors(r)
     errors["tags"] = errors.pop("new_tags", []) + errors.pop("tags", [])
     assert {name: messages for name, messages in errors.items() if messages} == expected
     assert not Trade.objects.exists()
 
 
-def test_another_traders_account_is_no_account_on_the_form(web, api, trader):
+def test_another_traders_account_is_no_account_on_the_form(web, api, user):
     other = make_account(make_user("eve"), "Eve's")
     r = web.post("/dashboard/trades/new/", {**FORM, "account": str(other.pk)})
-    assert page_errors(r) == {"account": ["You have no account with this id."]}
+    assert form_errors(r) == {"account": ["You have no account with this id."]}
     page = web.get("/dashboard/trades/new/").content.decode()
     assert "Eve&#x27;s" not in page
 
 
-def test_the_form_lists_the_traders_own_accounts_and_tags(web, trader):
-    make_account(trader, "Main", currency="GBP")
-    make_tag(trader, "Momentum")
+def test_the_form_lists_the_traders_own_accounts_and_tags(web, user):
+    make_account(user, "Main", currency="GBP")
+    make_tag(user, "Momentum")
     make_account(make_user("eve"), "Hidden account")
     make_tag(make_user("fred"), "Hidden tag")
     page = web.get("/dashboard/trades/new/").content.decode()
@@ -329,10 +311,10 @@ def test_the_form_lists_the_traders_own_accounts_and_tags(web, trader):
     assert "Hidden" not in page
 
 
-def test_editing_a_trade_changes_what_the_api_returns(web, api, trader):
-    tag = make_tag(trader, "Momentum")
+def test_editing_a_trade_changes_what_the_api_returns(web, api, user):
+    tag = make_tag(user, "Momentum")
     trade = tag_trade(
-        make_trade(trader, multiplier=Decimal("2"), entry_time=datetime(2025, 3, 15, 10, 30, 15, 123456, tzinfo=UTC)),
+        make_trade(user, multiplier=Decimal("2"), entry_time=datetime(2025, 3, 15, 10, 30, 15, 123456, tzinfo=UTC)),
         tag,
     )
     before = read(api, f"/api/v1/trades/{trade.pk}")
@@ -356,17 +338,17 @@ def test_editing_a_trade_changes_what_the_api_returns(web, api, trader):
     assert 'class="pnl-loss"' in r.content.decode()
 
 
-def test_an_edit_the_api_refuses_changes_nothing(web, api, trader):
-    trade = make_trade(trader)
+def test_an_edit_the_api_refuses_changes_nothing(web, api, user):
+    trade = make_trade(user)
     before = read(api, f"/api/v1/trades/{trade.pk}")
     r = web.post(f"/dashboard/trades/{trade.pk}/edit/", {**FORM, "exit_time": "2025-03-15T09:00"})
     assert r.status_code == 400
-    assert page_errors(r) == {"exit_time": ["The exit_time must be a date after or equal to entry_time."]}
+    assert form_errors(r) == {"exit_time": ["The exit_time must be a date after or equal to entry_time."]}
     assert read(api, f"/api/v1/trades/{trade.pk}") == before
 
 
-def test_deleting_a_trade_asks_first_then_the_api_no_longer_has_it(web, api, trader):
-    trade = make_trade(trader)
+def test_deleting_a_trade_asks_first_then_the_api_no_longer_has_it(web, api, user):
+    trade = make_trade(user)
     confirm = web.get(f"/dashboard/trades/{trade.pk}/delete/")
     assert confirm.status_code == 200
     page = confirm.content.decode()
@@ -379,8 +361,8 @@ def test_deleting_a_trade_asks_first_then_the_api_no_longer_has_it(web, api, tra
     assert read(api, "/api/v1/trades")["total"] == 0
 
 
-def test_a_change_on_the_web_is_seen_by_the_apis_cached_list_at_once(web, api, trader):
-    trade = make_trade(trader)
+def test_a_change_on_the_web_is_seen_by_the_apis_cached_list_at_once(web, api, user):
+    trade = make_trade(user)
     assert read(api, "/api/v1/trades")["data"][0]["exit_price"] == Decimal("110")
     web.post(f"/dashboard/trades/{trade.pk}/edit/", {**FORM, "entry_time": "2025-03-15T10:30", "exit_price": "120"})
     assert read(api, "/api/v1/trades")["data"][0]["exit_price"] == Decimal("120")
@@ -388,8 +370,8 @@ def test_a_change_on_the_web_is_seen_by_the_apis_cached_list_at_once(web, api, t
     assert read(api, "/api/v1/trades")["total"] == 0
 
 
-def test_forms_work_without_javascript_and_label_every_input(web, trader):
-    make_tag(trader, "Momentum")
+def test_forms_work_without_javascript_and_label_every_input(web, user):
+    make_tag(user, "Momentum")
     page = web.get("/dashboard/trades/new/").content.decode()
     form = page[page.index('id="trade-form"') : page.index("</form>", page.index('id="trade-form"'))]
     ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', form)
