@@ -36,7 +36,7 @@ def _create(request: HttpRequest, form: SerializerForm) -> bool:
     return True
 
 
-def _update(request: HttpRequest, form: SerializerForm, records, pk: int) -> bool:
+def _update(form: SerializerForm, records, pk: int) -> bool:
     """Changes a record from a posted form as the API's PATCH does (under the row's lock)."""
     if not form.is_valid():
         return False
@@ -57,14 +57,15 @@ def _list_page(request: HttpRequest, form_class: type[SerializerForm], model, te
     return render(request, template, context, status=400 if form.errors else 200)
 
 
-def _edit_page(request: HttpRequest, pk: int, form_class: type[SerializerForm], model, template: str, noun: str):
+def _edit_page(request: HttpRequest, pk: int, form_class: type[SerializerForm], model, template: str, noun: str,
+               list_page: str):  # fmt: skip
     records = model.objects.owned_by(request.user)
     record = get_object_or_404(records, pk=pk)
     form = form_class(request.POST if request.method == "POST" else None, request=request, instance=record)
-    if request.method == "POST" and _update(request, form, records, pk):
+    if request.method == "POST" and _update(form, records, pk):
         record.refresh_from_db()
         messages.success(request, f"{noun} “{record.name}” saved.")
-        return redirect(reverse(f"{model._meta.model_name}s"))
+        return redirect(list_page)
     context = {"form": form, "record": record}
     return render(request, template, context, status=400 if form.errors else 200)
 
@@ -78,7 +79,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _edit_page(request, pk, AccountForm, Account, "dashboard/account_form.html", "Account")
+    return _edit_page(request, pk, AccountForm, Account, "dashboard/account_form.html", "Account", "accounts")
 
 
 @login_required
@@ -107,7 +108,7 @@ def tags(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _edit_page(request, pk, TagForm, Tag, "dashboard/tag_form.html", "Tag")
+    return _edit_page(request, pk, TagForm, Tag, "dashboard/tag_form.html", "Tag", "tags")
 
 
 @login_required
