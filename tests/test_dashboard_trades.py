@@ -378,3 +378,20 @@ def test_forms_work_without_javascript_and_label_every_input(web, user):
     labelled = set(re.findall(r'<label for="([^"]+)"', form)) | set(re.findall(r'<label><input[^>]*id="([^"]+)"', form))
     assert ids and set(ids) <= labelled, set(ids) - labelled
     assert "<script" not in form
+
+
+def test_an_edit_on_the_web_saves_what_the_apis_put_saves_for_the_same_values(web, api, user):
+    on_web, on_api = make_trade(user, setup_type="old"), make_trade(user, setup_type="old")
+    values = {**FORM, "new_tags": "Momentum", "take_profit": "70000"}
+    r = web.post(f"/dashboard/trades/{on_web.pk}/edit/", values)
+    assert r.status_code == 302, form_errors(r)
+    body = {k: v for k, v in values.items() if v and k not in ("new_tags", "account")}
+    body.update(notes=FORM["notes"].replace("\r\n", "\n"), tags=["Momentum"])
+    assert api.put(f"/api/v1/trades/{on_api.pk}", body, format="json").status_code == 200
+    web_side, api_side = read(api, f"/api/v1/trades/{on_web.pk}"), read(api, f"/api/v1/trades/{on_api.pk}")
+    assert {**web_side, "id": None} == {**api_side, "id": None}
+    assert (web_side["take_profit"], web_side["setup_type"], web_side["tags"]) == (
+        Decimal("70000"),
+        "breakout",
+        ["Momentum"],
+    )
