@@ -1,16 +1,13 @@
 """/api/v1/accounts: the trader's brokerage and prop accounts; one still holding trades can't be deleted."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from journal.models import DEFAULT_CURRENCY, Account
 from journal.owned_api import NamedResourceViewSet, UniqueNamesSerializer
 from journal.serializers import name_field
+from journal.writes import ACCOUNT_HOLDS_TRADES, account_delete
 from tradejournal import fields
-from tradejournal.errors import Conflict
 
-ACCOUNT_HOLDS_TRADES = "This account still holds trades: move them to another account or delete them first."
 CURRENCY_PATTERN = r"^[A-Za-z]{3}$"
 
 
@@ -69,12 +66,4 @@ class AccountViewSet(NamedResourceViewSet):
     conflicts = {"DELETE": ACCOUNT_HOLDS_TRADES}
 
     def perform_destroy(self, account: Account) -> None:
-        # Checked first: the ORM's own refusal (ProtectedError) would load every trade to list them.
-        if account.trades.exists():
-            raise Conflict(ACCOUNT_HOLDS_TRADES)
-        try:
-            with transaction.atomic():
-                account.delete()
-        except (ProtectedError, IntegrityError):
-            # A trade was put in the account meanwhile (the foreign key refuses the delete).
-            raise Conflict(ACCOUNT_HOLDS_TRADES) from None
+        account_delete(account=account)

@@ -1,9 +1,7 @@
 """The journal's API: /api/v1/trades, /api/v1/trades/{id} and /api/v1/stats."""
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.response import Response
@@ -19,6 +17,7 @@ from journal.models import Trade
 from journal.pagination import PagePagination
 from journal.serializers import ATTRIBUTES, StatsSerializer, TradeCreatedSerializer, TradeSerializer
 from journal.stats import trade_stats
+from journal.writes import update_under_lock
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     IDEMPOTENCY_HEADER, {"type": "string", "pattern": IDEMPOTENCY_PATTERN}, OpenApiParameter.HEADER,
@@ -83,13 +82,9 @@ class TradeViewSet(versions.CachedResults, viewsets.ModelViewSet):
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         data = request.data  # parsed before the row is locked
-        # Read, validate and write under the row's lock: a racing change waits and then applies
-        # to what this one wrote, and a trade deleted meanwhile is a 404, never re-inserted.
-        with transaction.atomic():
-            trade = get_object_or_404(self.get_queryset().select_for_update(), pk=kwargs["pk"])
-            serializer = self.get_serializer(trade, data=data, partial=partial)
-            serializer.is_valid(raise_exception=True)
-            serializer.save()
+        serializer = update_under_lock(
+            self.get_queryset(), kwargs["pk"], lambda trade: self.get_serializer(trade, data=data, partial=partial)
+        )
         return Response(serializer.data)
 
     def destroy(self, request, *args, **kwargs):

@@ -1,9 +1,7 @@
 """What the API's named resources (accounts, tags) share: only the owner's rows, pages, scopes,
 and names unique per owner, checked for the message and guarded by the database."""
 
-from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
@@ -11,6 +9,7 @@ from rest_framework.response import Response
 from apikeys.scopes import TRADES_READ, TRADES_WRITE
 from journal.pagination import PagePagination
 from journal.serializers import StrictModelSerializer
+from journal.writes import named_record_save, update_under_lock
 
 
 class UniqueNamesSerializer(StrictModelSerializer):
@@ -61,7 +60,7 @@ class NamedResourceViewSet(
         return self.model.objects.owned_by(self.request.user).order_by(Lower("name"), "id")
 
     def perform_create(self, serializer) -> None:
-        self._save(serializer, user=self.request.user)
+        named_record_save(serializer, user=self.request.user)
 
     def get_success_headers(self, data: dict) -> dict:
         path = reverse(f"{self.basename}-detail", kwargs={"pk": data["id"]})
@@ -69,23 +68,9 @@ class NamedResourceViewSet(
 
     def partial_update(self, request, *args, **kwargs) -> Response:
         data = request.data  # parsed before the row is locked
-        # Under the row's lock, like a trade's: a record deleted meanwhile is a 404, never re-inserted.
-        with transaction.atomic():
-            record = get_object_or_404(self.get_queryset().select_for_update(), pk=kwargs["pk"])
-            serializer = self.get_serializer(record, data=data, partial=True)
-            serializer.is_valid(raise_exception=True)
-            self._save(serializer)
+        # Under the row's lock, like a trade's.
+        serializer = update_under_lock(
+            self.get_queryset(), kwargs["pk"],
+            lambda record: self.get_serializer(record, data=data, partial=True), save=named_record_save,
+        )  # fmt: skip
         return Response(serializer.data)
-
-    @staticmethod
-    def _save(serializer: UniqueNamesSerializer, **extra) -> None:
-        try:
-            with transaction.atomic():
-                serializer.save(**extra)
-        except IntegrityError:
-            # A concurrent request took the name between the check and this write; the unique
-            # constraint stopped it. Say so as the check would have (it now sees the other row).
-            errors = serializer.unique_errors(serializer.validated_data)
-            if not errors:
-                raise
-            raise serializers.ValidationError(errors) from None

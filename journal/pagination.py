@@ -34,13 +34,14 @@ class PagePagination(BasePagination):
         )
         self.page = _positive_int(params, "page", 1, MAX_PAGE, "The page must be a whole number of at least 1.")
         # The count is the page's costly part on a big journal: cached while the owner's journal is
-        # unchanged, under the filters alone (journal/versions.py).
+        # unchanged, under the list's path and its filters, not the page (journal/versions.py).
+        # The path keeps one list's count from being served for another's (trades, accounts, tags...).
         filters = "&".join(
             part
             for part in versions.normalised_query(request).split("&")
             if not part.startswith(("page=", "per_page="))
         )
-        self.total = versions.cached_value(request, "count", queryset.count, filters)
+        self.total = versions.cached_value(request, "count", queryset.count, f"{request.path}?{filters}")
         offset = (self.page - 1) * self.per_page
         if offset >= self.total:
             return []

@@ -3,6 +3,7 @@
 import itertools
 import json
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -65,6 +66,16 @@ def read(client, path: str) -> dict:
 def bearer(key: str) -> dict[str, str]:
     """Headers for the Django test client."""
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def form_errors(response) -> dict[str, list[str]]:
+    """The messages a web journal page shows under each field: {field: [message, ...]}."""
+    html = response.content.decode().replace("&#x27;", "'")
+    return {
+        name: re.findall(r"<li>(.*?)</li>", block)
+        for name, block in re.findall(r'<div id="(\w+)-errors" class="field-errors">(.*?)</div>', html, re.S)
+        if block.strip()
+    }
 
 
 def make_trade(user, **fields):

@@ -1,11 +1,9 @@
 """A real browser (Debian's headless Chromium) signs up, generates a key and uses it on the API."""
 
-import shutil
-
 import pytest
 import requests
 
-CHROMIUM = shutil.which("chromium")
+from tests.live import CHROMIUM, chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -13,21 +11,11 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
 ]
 
-# Chromium's own background traffic has nowhere to go on a closed network; keep it quiet.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def test_sign_up_generate_a_key_on_the_dashboard_and_call_the_api(browser, live_site):
