@@ -21,7 +21,7 @@ from rest_framework import serializers
 from imports import formats, progress
 from imports.models import Import, TradeFill
 from imports.serializers import AUTO, DEFAULT_TZ, ImportParametersSerializer, ImportSerializer, time_zones
-from imports.services import import_create, import_undo
+from imports.services import EMPTY, import_create, import_undo
 from journal.models import Account, Trade
 from journal.pagination import DEFAULT_PER_PAGE
 from tradejournal.errors import Conflict, PayloadTooLarge
@@ -40,7 +40,7 @@ class ImportForm(forms.Form):
     """The upload's fields. Only the file is checked here (present); the parameters are checked by
     the API's own serializer, so a refusal reads the same on the page as in the API."""
 
-    file = forms.FileField(label="Broker file")
+    file = forms.FileField(label="Broker file", error_messages={"empty": EMPTY})
     format = forms.CharField(required=False, label="Format", initial=AUTO)
     account = forms.CharField(required=False, label="Account")
     tz = forms.CharField(required=False, label="Time zone of the file's times", initial=DEFAULT_TZ)
@@ -49,15 +49,16 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["file"].help_text = (
-            f"A broker's export (CSV, XML or HTML), up to {filesizeformat(settings.IMPORT_MAX_BYTES)}."
-        )
+        self.fields[
+            "file"
+        ].help_text = f"A broker's export (CSV, XML or HTML), up to {filesizeformat(settings.IMPORT_MAX_BYTES)}."
         self.fields["format"].widget = forms.Select(choices=format_choices())
-        accounts = Account.objects.owned_by(user).values_list("id", "name", "currency")
-        self.fields["account"].widget = forms.Select(
-            choices=[("", "The file's accounts")] + [(str(pk), f"{name} ({currency})") for pk, name, currency in accounts]
-        )
-        self.fields["account"].help_text = "Every fill goes to this account; otherwise the file's account numbers decide."
+        accounts = [
+            (str(pk), f"{name} ({currency})")
+            for pk, name, currency in Account.objects.owned_by(user).values_list("id", "name", "currency")
+        ]
+        self.fields["account"].widget = forms.Select(choices=[("", "The file's accounts"), *accounts])
+        self.fields["account"].help_text = "Every fill goes to this account; else the file's account numbers decide."
         self.fields["tz"].widget = forms.Select(choices=[(zone, zone) for zone in time_zones()])
         self.fields["tz"].help_text = "Used only for times written without an offset."
 
