@@ -47,7 +47,7 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(required=False, label="Dry run: report what would happen, store nothing")
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.user = user
         self.fields[
             "file"

@@ -43,6 +43,23 @@ def browser():
         browser.close()
 
 
+# Traders who closed enough trades this month to be on the leaderboard (one with a long name).
+RANKED = """
+from datetime import timedelta
+from decimal import Decimal
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from journal.models import Trade
+for name, net in [("steady-eddie", 40), ("a-very-long-public-name-for-a-phone", 25), ("red-month", -60)]:
+    user = get_user_model().objects.create_user(username=name)
+    for n in range(6):
+        exit_time = timezone.now() - timedelta(days=n + 1)
+        Trade.objects.create(user=user, instrument="ESZ6", side="long", quantity=1, multiplier=50,
+                             entry_time=exit_time - timedelta(hours=1), entry_price=Decimal(6000),
+                             exit_time=exit_time, exit_price=Decimal(6000 + net), commission=Decimal("4.2"))
+"""
+
+
 def sign_in(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
@@ -91,6 +108,8 @@ def shown_figures(page) -> dict:
 def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, live_site):
     live_site.create_trader("progress-watcher", PASSWORD)
     key = live_site.create_key("progress-watcher")
+    r = live_site.manage("shell", "-c", RANKED)
+    assert r.returncode == 0, r.stderr
     with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url:
         context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
@@ -136,6 +155,12 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
                                ("/dashboard/leaderboard/", "leaderboard")]:  # fmt: skip
                 page.goto(base_url + path)
                 look(page, name)
+
+        page.goto(f"{base_url}/dashboard/leaderboard/")
+        ranking = requests.get(f"{base_url}/api/v1/leaderboard", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        assert page.locator("#leaderboard tbody td:nth-child(2)").all_text_contents() == [
+            row["user"] for row in ranking.json()
+        ] == ["steady-eddie", "a-very-long-public-name-for-a-phone", "red-month"]  # fmt: skip
 
         page.goto(f"{base_url}/dashboard/imports/{import_id}/")
         page.click("text=Undo import")
