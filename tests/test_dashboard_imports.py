@@ -214,7 +214,7 @@ def test_undo_asks_first_then_removes_what_the_import_brought_as_the_api_sees(we
 
     confirm = web.get(f"/dashboard/imports/{imp.pk}/undo/")
     assert confirm.status_code == 200
-    assert "Undo the import of" in confirm.content.decode() and 'method="post"' in confirm.content.decode()
+    assert "Undo this import?" in confirm.content.decode() and 'method="post"' in confirm.content.decode()
     assert read(api, "/api/v1/trades")["total"] == 4  # asking changes nothing
 
     r = web.post(f"/dashboard/imports/{imp.pk}/undo/", follow=True)
