@@ -25,6 +25,7 @@ from imports.services import EMPTY, import_create, import_undo
 from journal.models import Account, Trade
 from journal.pagination import DEFAULT_PER_PAGE
 from tradejournal.errors import Conflict, PayloadTooLarge
+from tradejournal.renderers import plain_decimal
 
 # What the progress bar shows, as GET /api/v1/imports/{id} reports it.
 PROGRESS_FIELDS = ("id", "status", "stage", "rows_processed", "rows_total")
@@ -128,14 +129,13 @@ def _owned(request: HttpRequest, pk: int) -> Import:
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     imp = _owned(request, pk)
-    made = TradeFill.objects.filter(execution__source=imp).values("trade_id")
-    trades = Trade.objects.owned_by(request.user).filter(pk__in=made).order_by("entry_time", "id")
-    context = {
-        "imp": imp,
-        "report": ImportSerializer(imp).data,
-        "trades": trades[:TRADES_LISTED] if imp.finished else [],
-        "trades_listed": TRADES_LISTED,
-    }
+    context = {"imp": imp, "report": ImportSerializer(imp).data, "trades": [], "trades_listed": TRADES_LISTED}
+    if imp.finished:
+        made = TradeFill.objects.filter(execution__source=imp).values("trade_id")
+        trades = Trade.objects.owned_by(request.user).filter(pk__in=made).order_by("entry_time", "id")
+        context["trades"] = list(trades[:TRADES_LISTED])
+        for trade in context["trades"]:
+            trade.quantity_text = plain_decimal(trade.quantity)
     return render(request, "dashboard/import.html", context)
 
 
