@@ -124,11 +124,15 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
 
         # No worker yet: the import waits in the queue, the bar with it.
         import_id = upload_sample(page, base_url)
+        loads = []
+        page.on("load", lambda _: loads.append(page.url))
         bar = page.locator("progress#import-progress")
         assert bar.is_visible()
         assert page.locator("label[for=import-progress]").text_content().strip() == "Waiting for a worker…"
         assert "is queued" in page.locator(".messages").text_content()
         look(page, "import-queued")
+        page.wait_for_timeout(2500)
+        assert loads == [] and len(progress) >= 2, "with JavaScript the page polls rather than reloads"
 
         with live_site.worker():
             page.locator("#import-report").wait_for(timeout=60_000)

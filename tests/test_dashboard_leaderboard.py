@@ -9,7 +9,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from leaderboard import snapshot
 from leaderboard.models import TraderProfile
+from leaderboard.snapshot import Snapshot
 from tests.factories import api_client, make_trade, make_user, read
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,17 @@ def test_the_page_serves_the_same_snapshot_as_the_api_for_a_minute(client):
     close_trades(make_user("late"), 5, "99")  # after the snapshot: neither shows it yet
     assert table(client.get("/dashboard/leaderboard/").content.decode()) == first
     assert [row["user"] for row in read(api_client(me), "/api/v1/leaderboard")] == ["early"]
+
+
+def test_while_another_process_computes_the_snapshot_the_page_says_what_the_api_says(client, monkeypatch):
+    me = make_user("viewer")
+    client.force_login(me)
+    cache.add(snapshot.LOCK_KEY, "1", timeout=snapshot.LOCK_TIMEOUT)  # another process holds the lock
+    monkeypatch.setattr(Snapshot, "sleep", staticmethod(lambda seconds: None))
+    clock = iter(range(0, 10_000, 1))
+    monkeypatch.setattr(Snapshot, "timer", staticmethod(lambda: float(next(clock))))
+    page = client.get("/dashboard/leaderboard/")
+    api = api_client(me).get("/api/v1/leaderboard")
+    assert page.status_code == api.status_code == 503
+    assert api.json()["error"] == snapshot.BEING_COMPUTED
+    assert f'<p role="alert">{snapshot.BEING_COMPUTED}</p>' in page.content.decode()
