@@ -50,9 +50,8 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.user = user
-        self.fields[
-            "file"
-        ].help_text = f"A broker's export (CSV, XML or HTML), up to {filesizeformat(settings.IMPORT_MAX_BYTES)}."
+        limit = filesizeformat(settings.IMPORT_MAX_BYTES)
+        self.fields["file"].help_text = f"A broker's export (CSV, XML or HTML), up to {limit}."
         self.fields["format"].widget = forms.Select(choices=format_choices())
         accounts = [
             (str(pk), f"{name} ({currency})")
