@@ -256,3 +256,17 @@ def test_the_history_is_newest_first_in_pages(web, trader):
     assert "Page 1 of 2" in first
     second = web.get("/dashboard/imports/?page=2").content.decode()
     assert re.findall(r">(file-\d+\.csv)</a>", second) == [imp.filename for imp in made[::-1][25:]]
+
+
+def test_a_failed_import_shows_the_workers_message_for_the_whole_file(web, trader):
+    upload(web, format="ibkr")  # named, not detected: the worker finds it is not that format
+    imp = Import.objects.get(user=trader)
+    import_run(import_id=imp.pk)
+    html = web.get(f"/dashboard/imports/{imp.pk}/").content.decode()
+    api = read(api_client(trader), f"/api/v1/imports/{imp.pk}")
+    assert api["status"] == "failed"
+    assert '<h2 id="report-title" class="status status-failed">Failed</h2>' in html
+    assert rows(html, "import-errors") == [["file", api["errors"][0]["message"]]]
+    assert "This import stored nothing; remove it from your imports." in html
+    r = web.post(f"/dashboard/imports/{imp.pk}/undo/", follow=True)
+    assert "is removed from your imports; it had stored nothing" in r.content.decode()
