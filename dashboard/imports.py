@@ -52,6 +52,9 @@ class ImportForm(forms.Form):
         self.user = user
         limit = filesizeformat(settings.IMPORT_MAX_BYTES)
         self.fields["file"].help_text = f"A broker's export (CSV, XML or HTML), up to {limit}."
+        self.fields["file"].widget.attrs.update(
+            {"data-max-bytes": settings.IMPORT_MAX_BYTES, "data-too-large": PayloadTooLarge.default_detail}
+        )
         self.fields["format"].widget = forms.Select(choices=format_choices())
         accounts = [
             (str(pk), f"{name} ({currency})")

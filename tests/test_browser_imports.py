@@ -204,3 +204,33 @@ def test_without_javascript_the_import_page_refreshes_until_the_report_shows(bro
         page.wait_for_timeout(3000)
         assert len(loads) == refreshes, "the finished report still refreshes"
         context.close()
+
+
+def test_a_file_over_the_limit_is_refused_in_the_apis_words_with_and_without_javascript(browser, live_site):
+    live_site.create_trader("big-file", PASSWORD)
+    key = live_site.create_key("big-file")
+    limit = str(SAMPLE.stat().st_size - 1)
+    with live_site.serve(workers=1, IMPORT_MAX_BYTES=limit) as base_url:
+        r = requests.post(f"{base_url}/api/v1/imports", data=SAMPLE.read_bytes(), timeout=10,
+                          headers={"Authorization": f"Bearer {key}", "Content-Type": "text/csv"})  # fmt: skip
+        assert r.status_code == 413, r.text
+        message = r.json()["error"]
+        for scripts in (True, False):
+            context = browser.new_context(viewport=PHONE, java_script_enabled=scripts)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            sign_in(page, base_url, "big-file")
+            page.goto(f"{base_url}/dashboard/imports/")
+            page.set_input_files("#id_file", SAMPLE)
+            page.click("#import-form button[type=submit]")
+            if scripts:  # refused on the spot: nothing is sent
+                assert page.eval_on_selector("#id_file", "input => input.validationMessage") == message
+                assert page.locator("#id_file_error").count() == 0  # the server never saw it
+            else:
+                page.wait_for_load_state()
+                assert page.locator("#id_file_error").text_content().strip() == message
+                assert page.locator("#id_file").get_attribute("aria-describedby") == "id_file_helptext id_file_error"
+                look(page, "imports-too-large-nojs")
+            context.close()
+        r = requests.get(f"{base_url}/api/v1/imports", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        assert r.json()["total"] == 0
