@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from dashboard import overview, structure, trades, views
+from dashboard import imports, leaderboard, overview, structure, trades, views
 from dashboard.forms import SignInForm
 
 
@@ -36,6 +36,12 @@ urlpatterns = [
     path("dashboard/tags/", structure.tags, name="tags"),
     path("dashboard/tags/<id:pk>/edit/", structure.tag_edit, name="tag-edit"),
     path("dashboard/tags/<id:pk>/delete/", structure.tag_delete, name="tag-delete"),
+    # Import pages (upload and history, an import's progress, report and undo) and the leaderboard.
+    path("dashboard/imports/", imports.imports, name="imports"),
+    path("dashboard/imports/<id:pk>/", imports.import_detail, name="import"),
+    path("dashboard/imports/<id:pk>/progress.json", imports.import_progress, name="import-progress"),
+    path("dashboard/imports/<id:pk>/undo/", imports.import_undo_view, name="import-undo"),
+    path("dashboard/leaderboard/", leaderboard.leaderboard, name="leaderboard"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),

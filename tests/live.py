@@ -99,6 +99,32 @@ class LiveSite:
             process.terminate()
             process.wait(timeout=30)
 
+    @contextmanager
+    def worker(self, *command: str, **env: str) -> Iterator[subprocess.Popen]:
+        """A task worker (`manage.py db_worker` by default) beside the servers, stopped on exit;
+        its output in `process.log`."""
+        command = command or ("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
+        path = self.workdir / f"worker-{time.monotonic_ns()}.log"
+        with path.open("w") as log:
+            process = subprocess.Popen([sys.executable, "manage.py", *command], cwd=ROOT, env=self.env(**env),
+                                       stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+            process.log = path
+            try:
+                yield process
+            finally:
+                if process.poll() is None:
+                    process.terminate()
+                    process.wait(timeout=30)
+
+    def create_trader(self, username: str, password: str) -> None:
+        """A trader who signs in to the dashboard with a password."""
+        code = (
+            "from django.contrib.auth import get_user_model; "
+            f"get_user_model().objects.create_user(username={username!r}, password={password!r})"
+        )
+        r = self.manage("shell", "-c", code)
+        assert r.returncode == 0, r.stderr
+
     def drop(self) -> None:
         if self._drop:
             self._drop()

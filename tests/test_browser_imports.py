@@ -1,0 +1,236 @@
+"""In Chromium, on a live gunicorn with a real task worker: a trader uploads a real broker file,
+watches the progress bar until the report appears (with JavaScript, and without it by the page's
+own refresh), undoes the import, and reads the leaderboard; every page at phone and desktop widths
+without horizontal overflow, with screenshots saved for a look."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+CHROMIUM = shutil.which("chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.live,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
+]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SAMPLE = Path(__file__).parent / "data" / "imports" / "tradovate_positions" / "position_history_older_layout.csv"
+SCREENSHOTS = Path(__file__).parent / "screenshots" / "imports"
+PASSWORD = "a-long-unusual-pass-42"
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
+REPORT = ("rows_total", "rows_processed", "executions_created", "duplicates", "trades_created", "trades_updated")
+
+# The innermost elements that reach past the window's right edge, to say what overflows.
+WIDER_THAN_THE_WINDOW = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1
+    && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1))
+    .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+# Traders who closed enough trades this month to be on the leaderboard (one with a long name).
+RANKED = """
+from datetime import timedelta
+from decimal import Decimal
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from journal.models import Trade
+for name, net in [("steady-eddie", 40), ("a-very-long-public-name-for-a-phone", 25), ("red-month", -60)]:
+    user = get_user_model().objects.create_user(username=name)
+    for n in range(6):
+        exit_time = timezone.now() - timedelta(days=n + 1)
+        Trade.objects.create(user=user, instrument="ESZ6", side="long", quantity=1, multiplier=50,
+                             entry_time=exit_time - timedelta(hours=1), entry_price=Decimal(6000),
+                             exit_time=exit_time, exit_price=Decimal(6000 + net), commission=Decimal("4.2"))
+"""
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/dashboard/")
+
+
+def look(page, name: str) -> None:
+    """A full-page screenshot at the page's current width, and no horizontal overflow there."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    wide = page.evaluate(WIDER_THAN_THE_WINDOW) if overflow > 0 else []
+    assert overflow <= 0, f"{name} overflows by {overflow}px at {width}px: {wide}"
+
+
+def upload_sample(page, base_url: str) -> int:
+    page.goto(f"{base_url}/dashboard/imports/")
+    page.set_input_files("#id_file", SAMPLE)
+    page.select_option("#id_tz", "America/New_York")
+    page.click("#import-form button[type=submit]")
+    page.wait_for_url(f"{base_url}/dashboard/imports/*/")
+    return int(page.url.rstrip("/").rsplit("/", 1)[1])
+
+
+def watch(route, seen: list) -> None:
+    """Passes the page's progress poll through, noting what it was told (read before the page can
+    navigate away from it)."""
+    response = route.fetch()
+    seen.append(response.json())
+    route.fulfill(response=response)
+
+
+def api_import(base_url: str, key: str, import_id: int) -> dict:
+    r = requests.get(f"{base_url}/api/v1/imports/{import_id}", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def shown_figures(page) -> dict:
+    return {name: int(page.locator(f"#import-report dd[data-field={name}]").text_content()) for name in REPORT}
+
+
+def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, live_site):
+    live_site.create_trader("progress-watcher", PASSWORD)
+    key = live_site.create_key("progress-watcher")
+    r = live_site.manage("shell", "-c", RANKED)
+    assert r.returncode == 0, r.stderr
+    with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url:
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        external, progress = [], []
+        page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
+        page.route("**/progress.json", lambda route: watch(route, progress))
+        sign_in(page, base_url, "progress-watcher")
+        page.click("nav >> text=Import")
+        page.wait_for_url(f"{base_url}/dashboard/imports/")
+        look(page, "imports-empty")
+
+        # No worker yet: the import waits in the queue, the bar with it.
+        import_id = upload_sample(page, base_url)
+        loads = []
+        page.on("load", lambda _: loads.append(page.url))
+        bar = page.locator("progress#import-progress")
+        assert bar.is_visible()
+        assert page.locator("label[for=import-progress]").text_content().strip() == "Waiting for a worker…"
+        assert "is queued" in page.locator(".messages").text_content()
+        look(page, "import-queued")
+        page.wait_for_timeout(2500)
+        assert loads == [] and len(progress) >= 2, "with JavaScript the page polls rather than reloads"
+
+        with live_site.worker():
+            page.locator("#import-report").wait_for(timeout=60_000)
+        assert progress[0]["status"] == "queued"
+        assert progress[-1]["status"] == "succeeded" and progress[-1]["rows_processed"] == progress[-1]["rows_total"]
+        assert page.locator("progress").count() == 0
+
+        api = api_import(base_url, key, import_id)
+        assert shown_figures(page) == {name: api[name] for name in REPORT}
+        assert (api["status"], api["trades_created"]) == ("succeeded", 4)
+        errors = page.locator("#import-errors tbody tr td")
+        assert [errors.nth(0).text_content(), errors.nth(1).text_content()] == [
+            str(api["errors"][0]["row"]), api["errors"][0]["message"]
+        ]  # fmt: skip
+        skipped = page.locator("#import-skipped tbody tr td")
+        assert skipped.nth(1).text_content() == api["skipped"][0]["reason"]
+        assert page.locator("#import-trades tbody tr").count() == 4
+        look(page, "import-report")
+
+        for size in (PHONE, DESKTOP):
+            page.set_viewport_size(size)
+            for path, name in [(f"/dashboard/imports/{import_id}/", "import-report"), ("/dashboard/imports/", "imports"),
+                               (f"/dashboard/imports/{import_id}/undo/", "import-undo"),
+                               ("/dashboard/leaderboard/", "leaderboard")]:  # fmt: skip
+                page.goto(base_url + path)
+                look(page, name)
+
+        page.goto(f"{base_url}/dashboard/leaderboard/")
+        ranking = requests.get(f"{base_url}/api/v1/leaderboard", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        assert page.locator("#leaderboard tbody td:nth-child(2)").all_text_contents() == [
+            row["user"] for row in ranking.json()
+        ] == ["steady-eddie", "a-very-long-public-name-for-a-phone", "red-month"]  # fmt: skip
+
+        page.goto(f"{base_url}/dashboard/imports/{import_id}/")
+        page.click("text=Undo import")
+        page.wait_for_url(f"{base_url}/dashboard/imports/{import_id}/undo/")
+        page.click("main button.danger")
+        page.wait_for_url(f"{base_url}/dashboard/imports/")
+        assert "is undone" in page.locator(".messages").text_content()
+        look(page, "imports-after-undo")
+        r = requests.get(f"{base_url}/api/v1/trades", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        assert r.json()["total"] == 0
+        assert requests.get(f"{base_url}/api/v1/imports/{import_id}", headers={"Authorization": f"Bearer {key}"},
+                            timeout=10).status_code == 404  # fmt: skip
+        context.close()
+    assert external == []
+
+
+def test_without_javascript_the_import_page_refreshes_until_the_report_shows(browser, live_site):
+    live_site.create_trader("no-script", PASSWORD)
+    key = live_site.create_key("no-script")
+    with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url:
+        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        loads = []
+        page.on("load", lambda _: loads.append(page.url))
+        sign_in(page, base_url, "no-script")
+        import_id = upload_sample(page, base_url)
+        assert page.locator("label[for=import-progress]").text_content().strip() == "Waiting for a worker…"
+        look(page, "import-queued-nojs")
+        page.wait_for_timeout(2500)
+        assert loads.count(page.url) >= 2, "the page did not refresh itself while queued"
+        with live_site.worker():
+            page.locator("#import-report").wait_for(timeout=60_000)
+        look(page, "import-report-nojs")
+        assert shown_figures(page) == {name: api_import(base_url, key, import_id)[name] for name in REPORT}
+        refreshes = len(loads)
+        page.wait_for_timeout(3000)
+        assert len(loads) == refreshes, "the finished report still refreshes"
+        context.close()
+
+
+def test_a_file_over_the_limit_is_refused_in_the_apis_words_with_and_without_javascript(browser, live_site):
+    live_site.create_trader("big-file", PASSWORD)
+    key = live_site.create_key("big-file")
+    limit = str(SAMPLE.stat().st_size - 1)
+    with live_site.serve(workers=1, IMPORT_MAX_BYTES=limit) as base_url:
+        r = requests.post(f"{base_url}/api/v1/imports", data=SAMPLE.read_bytes(), timeout=10,
+                          headers={"Authorization": f"Bearer {key}", "Content-Type": "text/csv"})  # fmt: skip
+        assert r.status_code == 413, r.text
+        message = r.json()["error"]
+        for scripts in (True, False):
+            context = browser.new_context(viewport=PHONE, java_script_enabled=scripts)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            sign_in(page, base_url, "big-file")
+            page.goto(f"{base_url}/dashboard/imports/")
+            page.set_input_files("#id_file", SAMPLE)
+            page.click("#import-form button[type=submit]")
+            if scripts:  # refused on the spot: nothing is sent
+                assert page.eval_on_selector("#id_file", "input => input.validationMessage") == message
+                assert page.locator("#id_file_error").count() == 0  # the server never saw it
+            else:
+                page.wait_for_load_state()
+                assert page.locator("#id_file_error").text_content().strip() == message
+                assert page.locator("#id_file").get_attribute("aria-describedby") == "id_file_helptext id_file_error"
+                look(page, "imports-too-large-nojs")
+            context.close()
+        r = requests.get(f"{base_url}/api/v1/imports", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        assert r.json()["total"] == 0
