@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from apikeys.scopes import ALL_SCOPES
 from tests.factories import make_key, make_user
-from tests.live import LiveSite, create_live_site
+from tests.live import LiveSite, chromium, create_live_site
 
 
 @pytest.fixture
@@ -44,3 +44,10 @@ def django_settings_override(settings):
     """No rate limit in the way of tests that send many requests."""
     settings.API_KEY_RATE_LIMIT = "1000000/day"
     return settings
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, one for the whole run (the browser tests skip without it)."""
+    with chromium() as browser:
+        yield browser

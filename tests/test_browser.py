@@ -3,19 +3,13 @@
 import pytest
 import requests
 
-from tests.live import CHROMIUM, chromium
+from tests.live import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.live,
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def test_sign_up_generate_a_key_on_the_dashboard_and_call_the_api(browser, live_site):

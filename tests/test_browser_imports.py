@@ -3,13 +3,12 @@ watches the progress bar until the report appears (with JavaScript, and without 
 own refresh), undoes the import, and reads the leaderboard; every page at phone and desktop widths
 without horizontal overflow, with screenshots saved for a look."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 import requests
 
-CHROMIUM = shutil.which("chromium")
+from tests.live import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,10 +16,6 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SAMPLE = Path(__file__).parent / "data" / "imports" / "tradovate_positions" / "position_history_older_layout.csv"
 SCREENSHOTS = Path(__file__).parent / "screenshots" / "imports"
 PASSWORD = "a-long-unusual-pass-42"
@@ -31,16 +26,6 @@ REPORT = ("rows_total", "rows_processed", "executions_created", "duplicates", "t
 WIDER_THAN_THE_WINDOW = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1
     && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1))
     .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 # Traders who closed enough trades this month to be on the leaderboard (one with a long name).

@@ -1,15 +1,15 @@
 """A real browser (Debian's headless Chromium) on the Overview: a journal in two currencies, filtered by
 account in the filter bar, shows the API's curve and calendar, fits a phone and a desktop, and works
-without JavaScript. Screenshots go to the run's tmp dir (printed)."""
+without JavaScript. Screenshots go to tests/screenshots/overview/ (not committed)."""
 
-import shutil
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import requests
 
-CHROMIUM = shutil.which("chromium")
+from tests.live import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,28 +17,14 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 PASSWORD = "a-long-unusual-pass-42"
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory):
-    path = tmp_path_factory.mktemp("overview-screenshots")
-    print(f"\nOverview screenshots: {path}")
+def screenshots():
+    path = Path(__file__).parent / "screenshots" / "overview"  # git-ignored
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live import CHROMIUM, chromium
+from tests.live import CHROMIUM
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
@@ -20,12 +20,6 @@ pytestmark = [
     pytest.mark.live,
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 class Api:

@@ -1,0 +1,145 @@
+"""A trader's first hour, in Chromium on a live gunicorn with a real task worker: sign up, make a key,
+add an account, import a real broker file and watch it finish, find the trades, open one and edit
+it, then filter the overview by the account and read the API's own curve and calendar there.
+Every page is looked at on a phone and a desktop: screenshots in tests/screenshots/journey/ (not
+committed), and no page wider than the window."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.live import CHROMIUM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.live,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
+]
+
+SAMPLE = Path(__file__).parent / "data" / "imports" / "tradovate_positions" / "position_history.csv"
+SCREENSHOTS = Path(__file__).parent / "screenshots" / "journey"
+PASSWORD = "a-long-unusual-pass-42"
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
+
+
+def look(page, name: str) -> None:
+    """The page at a phone's and a desktop's width: a screenshot of each, and nothing overflowing."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        page.screenshot(path=SCREENSHOTS / f"{name}-{size['width']}.png", full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} is {overflow}px wider than a {size['width']}px window"
+
+
+def data(page, selector: str, *names: str) -> list[tuple[str, ...]]:
+    return [tuple(row.get_attribute(f"data-{name}") for name in names) for row in page.locator(selector).all()]
+
+
+def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_describes(browser, live_site):
+    with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url, live_site.worker():
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        page.set_default_timeout(20_000)
+        external = []
+        page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
+
+        page.goto(f"{base_url}/accounts/signup/")
+        page.fill("#id_username", "journey")
+        page.fill("#id_password1", PASSWORD)
+        page.fill("#id_password2", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base_url}/dashboard/")
+        assert page.is_visible("#empty-journal")
+        look(page, "overview-empty")
+
+        # A key with the scopes the dashboard offers by default: enough to write and read.
+        page.click("nav >> text=API keys")
+        page.fill("#id_name", "journey")
+        page.click("#generate-form button[type=submit]")
+        key = page.text_content("#new-api-key").strip()
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {key}"
+
+        def get(path: str, **params) -> dict:
+            r = api.get(f"{base_url}/api/v1/{path}", params=params, timeout=10)
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        page.click("nav >> text=Accounts")
+        page.fill("#id_name", "Tradovate")
+        page.fill("#id_broker", "Tradovate")
+        page.fill("#id_starting_balance", "10000")
+        page.click("#account-form button[type=submit]")
+        assert "Tradovate" in page.text_content(".messages")
+        (account,) = get("accounts")["data"]
+        assert (account["name"], account["currency"], Decimal(str(account["starting_balance"]))) == (
+            "Tradovate", "USD", Decimal(10000)
+        )  # fmt: skip
+        look(page, "accounts")
+
+        # The import runs in the worker; the page follows it to its report.
+        page.click("nav >> text=Import")
+        page.set_input_files("#id_file", SAMPLE)
+        page.select_option("#id_account", str(account["id"]))
+        page.click("#import-form button[type=submit]")
+        page.wait_for_url(f"{base_url}/dashboard/imports/*/")
+        page.locator("#import-report").wait_for(timeout=60_000)
+        import_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+        report = get(f"imports/{import_id}")
+        assert report["status"] == "succeeded" and report["trades_created"] > 0
+        assert int(page.text_content("#import-report dd[data-field=trades_created]")) == report["trades_created"]
+        look(page, "import-report")
+
+        # The trades, as the API lists them, newest first.
+        trades = get("trades")
+        assert trades["total"] == report["trades_created"]
+        page.click("nav >> text=Trades")
+        assert page.locator("table.trades a.instrument").all_text_contents() == [
+            t["instrument"] for t in trades["data"]
+        ]
+        look(page, "trades")
+        page.locator("table.trades a.instrument").first.click()
+        newest = trades["data"][0]
+        page.wait_for_url(f"{base_url}/dashboard/trades/{newest['id']}/")
+        shown = page.text_content("[data-field=net_pnl]").strip().replace("\u2212", "-").replace(",", "")
+        assert Decimal(shown) == Decimal(str(newest["net_pnl"]))
+        look(page, "trade")
+
+        page.click("main >> text=Edit")
+        page.fill("#id_setup_type", "opening drive")
+        page.fill("#id_notes", "Chased the open; size down next time.")
+        page.click("#trade-form button[type=submit]")
+        page.wait_for_url(f"{base_url}/dashboard/trades/{newest['id']}/")
+        edited = get(f"trades/{newest['id']}")
+        assert (edited["setup_type"], edited["notes"]) == ("opening drive", "Chased the open; size down next time.")
+        assert edited["net_pnl"] == newest["net_pnl"]  # prices untouched, P&L too
+        assert "opening drive" in page.text_content("[data-field=setup_type]")
+
+        # A hand-entered trade in no account, so that the account filter has something to leave out.
+        r = api.post(f"{base_url}/api/v1/trades", timeout=10, json={
+            "instrument": "AAPL", "side": "long", "quantity": 10, "entry_price": 100, "exit_price": 90,
+            "entry_time": edited["entry_time"], "exit_time": edited["exit_time"],
+        })  # fmt: skip
+        assert r.status_code == 201, r.text
+
+        page.click("nav >> text=Overview")
+        page.select_option("#id_account", str(account["id"]))
+        page.click("text=Apply filters")
+        page.wait_for_url(f"{base_url}/dashboard/?*account={account['id']}*")
+        stats = get("stats", account=account["id"])
+        assert Decimal(page.get_attribute("[data-figure=net_pnl]", "data-value")) == Decimal(str(stats["net_pnl"]))
+        equity = get("stats/equity", account=account["id"], interval="day")
+        assert [(d, Decimal(e)) for d, e in data(page, "#equity-points tr[data-date]", "date", "equity")] == [
+            (point["time"], Decimal(str(point["equity"]))) for point in equity["points"]
+        ]
+        assert Decimal(str(equity["points"][-1]["equity"])) == Decimal(10000) + Decimal(str(stats["net_pnl"]))
+        month = page.get_attribute("#calendar", "data-month")
+        calendar = get("stats/calendar", account=account["id"], month=month)
+        assert [(d, Decimal(p), int(n)) for d, p, n in data(page, "#calendar td[data-trades]", "date", "net-pnl", "trades")] == [
+            (day["date"], Decimal(str(day["net_pnl"])), day["total_trades"]) for day in calendar["days"]
+        ]  # fmt: skip
+        assert calendar["days"], "the month shown holds the imported trades"
+        look(page, "overview-by-account")
+        assert external == []
