@@ -242,7 +242,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Programmatic access to your trade journal data, stats, and leaderboard.\n\n"
         "Authenticate every request with `Authorization: Bearer <key>`; generate keys on the dashboard "
-        "(`/dashboard/`). Each operation names the scope its key needs."
+        "(`/dashboard/keys/`). Each operation names the scope its key needs."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
