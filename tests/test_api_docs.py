@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -11,7 +10,7 @@ import pytest
 from drf_spectacular.validation import validate_schema
 
 from tests.factories import make_key
-from tests.live import ROOT
+from tests.live import CHROMIUM, ROOT
 
 OPERATIONS = {
     ("/api/v1/trades", "get"): "trades:read",
@@ -200,21 +199,14 @@ def test_cors_response_exposes_the_headers_clients_need(client, settings):
     )
 
 
-CHROMIUM = shutil.which("chromium")
-
-
 @pytest.mark.live
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
-def test_docs_render_offline_and_try_it_out_works_with_a_pasted_key(live_site):
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import CHROMIUM_ARGS
-
+def test_docs_render_offline_and_try_it_out_works_with_a_pasted_key(live_site, browser):
     key = live_site.create_key("docs-reader", "trades:read")
-    with live_site.serve(workers=1) as base_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    with live_site.serve(workers=1) as base_url:
+        context = browser.new_context()
+        page = context.new_page()
         page.set_default_timeout(15_000)
         outside, blocked = [], []
         local = (base_url, "blob:", "data:")
@@ -236,7 +228,7 @@ def test_docs_render_offline_and_try_it_out_works_with_a_pasted_key(live_site):
         result = "#operations-trades-trades_list .live-responses-table tbody"
         status = page.text_content(f"{result} .response-col_status")
         body = page.text_content(f"{result} .microlight")
-        browser.close()
+        context.close()
     assert status.strip() == "200"
     assert json.loads(body)["total"] == 0
     assert outside == blocked, "a request left the machine"

@@ -44,7 +44,7 @@ def test_a_database_outage_on_a_dashboard_page_is_a_503_page(client, monkeypatch
 
     client.force_login(make_user("dana"))
     monkeypatch.setattr(views, "render_dashboard", down)
-    r = client.get("/dashboard/")
+    r = client.get("/dashboard/keys/")
     assert r.status_code == 503 and r["Retry-After"] == "5"
     assert "briefly unavailable" in r.content.decode()
 
