@@ -59,6 +59,11 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         page.fill("#id_name", "journey")
         page.click("#generate-form button[type=submit]")
         key = page.text_content("#new-api-key").strip()
+        look(page, "keys")
+        for size in (PHONE, DESKTOP):  # the whole row in view, Revoke included, without scrolling the table
+            page.set_viewport_size(size)
+            box = page.locator("#keys button.danger").first.bounding_box()
+            assert box["x"] + box["width"] <= size["width"], f"Revoke is cut off at {size['width']} px"
         api = requests.Session()
         api.headers["Authorization"] = f"Bearer {key}"
 
