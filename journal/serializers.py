@@ -221,7 +221,9 @@ class TradeCreatedSerializer(serializers.ModelSerializer):
 
 
 def figure(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=32, decimal_places=2, **kwargs)
+    """A reported figure, to the cent. Unbounded in the schema: a sum or a ratio over a journal has
+    no bound a trade's own limits would give it (one trade's P&L alone reaches 10^36)."""
+    return serializers.DecimalField(max_digits=None, decimal_places=2, **kwargs)
 
 
 class StatsSerializer(serializers.Serializer):

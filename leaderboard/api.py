@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apikeys.scopes import LEADERBOARD_READ
 from journal import examples
+from journal.serializers import figure
 from leaderboard.snapshot import Snapshot
 
 
@@ -15,7 +16,7 @@ class LeaderboardRowSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     user = serializers.CharField(help_text="The trader's public display name")
     trades = serializers.IntegerField(help_text="Trades closed in the last 30 days")
-    pnl = serializers.DecimalField(max_digits=32, decimal_places=2, help_text="Their net P&L")
+    pnl = figure(help_text="Their net P&L")
 
 
 class LeaderboardView(APIView):

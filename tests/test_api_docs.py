@@ -284,3 +284,37 @@ def test_request_bodies_list_every_property_they_take_and_ids_are_integers(schem
     assert id_parameter["schema"]["type"] == "integer"
     stats_filters = {p["name"] for p in schema["paths"]["/api/v1/stats"]["get"]["parameters"]}
     assert {"from", "to", "instrument", "side", "setup_type"} <= stats_filters
+
+
+def test_the_schema_allows_the_figures_of_the_largest_trades(schema, api):
+    """A trade's P&L reaches 10^36 (price, quantity and multiplier each up to 10^12): every figure
+    reported over such trades must be within what the schema says a figure can be."""
+    from tradejournal import wire
+
+    biggest = str(wire.MAXIMUM)
+    for _ in range(2):
+        r = api.post("/api/v1/trades", {
+            "instrument": "ES", "side": "long", "quantity": biggest, "multiplier": biggest, "entry_price": "1",
+            "exit_price": biggest, "entry_time": "2025-03-14T10:00:00Z", "exit_time": "2025-03-14T11:00:00Z",
+        }, format="json")  # fmt: skip
+        assert r.status_code == 201, r.content
+    components = schema["components"]["schemas"]
+
+    def within(value, field: dict) -> bool:
+        options = field.get("anyOf", [field])
+        return any(
+            option.get("type") == "null" if value is None
+            else option.get("type") == "number" and -option.get("maximum", float("inf")) < value < option.get("maximum", float("inf"))
+            for option in options
+        )  # fmt: skip
+
+    for path, name in [("/api/v1/stats", "Stats"), ("/api/v1/stats/equity", "Equity"), ("/api/v1/stats/risk", "Risk")]:
+        body = api.get(path).json()
+        properties = components[name]["properties"]
+        for key, value in body.items():
+            if isinstance(value, (int, float)) and properties[key].get("type") != "integer":
+                assert within(value, properties[key]), (path, key, value, properties[key])
+        if name == "Equity":
+            point = components["EquityPoint"]["properties"]
+            for key in ("pnl", "equity", "peak", "drawdown"):
+                assert within(body["points"][-1][key], point[key]), (key, point[key])
