@@ -42,10 +42,11 @@ def result_key(user_id: int, name: str, query: str) -> str:
 
 
 def normalised_query(request) -> str:
-    """The query as a result depends on it: every parameter, in order, empty ones left out
-    (an empty filter is no filter)."""
+    """The query as a result depends on it: every parameter, in order. Empty ones are kept: an
+    empty filter is no filter, but an empty `per_page` or `by` is a 422, and a cached answer is
+    served without validating the query again, so only the same query may find it."""
     params = request.GET
-    return "&".join(f"{name}={value}" for name in sorted(params) for value in params.getlist(name) if value != "")
+    return "&".join(f"{name}={value}" for name in sorted(params) for value in params.getlist(name))
 
 
 def changed(user_id: int) -> None:

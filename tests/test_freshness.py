@@ -59,3 +59,12 @@ def test_every_write_is_seen_by_the_next_read_on_any_worker(server, endpoint):
             assert after_change != after_create
         assert requests.delete(trade_url, headers=headers, timeout=10).status_code == 204
         assert reads() == before
+
+
+@pytest.mark.django_db
+def test_a_cached_answer_is_never_served_for_a_query_that_is_refused(api):
+    """The answers are cached by their query; `per_page=` (empty) is a 422 even after the page
+    without it was cached."""
+    assert api.get("/api/v1/trades").status_code == 200
+    assert api.get("/api/v1/trades?per_page=").status_code == 422
+    assert api.get("/api/v1/trades?side=").status_code == 200  # an empty filter is no filter
