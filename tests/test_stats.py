@@ -152,7 +152,7 @@ def test_stats_are_one_aggregate_query_and_a_repeat_is_served_from_the_cache(api
         stats(api, "?from=2025-01-01&side=long")
     assert len(trade_queries(first)) == 1, trade_queries(first)
     with CaptureQueriesContext(connection) as repeat:
-        again = stats(api, "?side=long&from=2025-01-01&instrument=")  # the same question
+        again = stats(api, "?side=long&from=2025-01-01")  # the same question, its parameters in another order
     assert trade_queries(repeat) == []
     assert again == stats(api, "?from=2025-01-01&side=long")
 
