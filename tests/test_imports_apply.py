@@ -268,7 +268,7 @@ def ledger(rows: list[tuple]) -> list[tuple]:
                     position = rest if signed > 0 else -rest
         if trade is not None:
             result.append(_finish(trade, closed=False))
-    return sorted(result)
+    return sorted(result, key=none_first)
 
 
 def _finish(trade: dict, *, closed: bool) -> tuple:
