@@ -4,16 +4,13 @@ each beside a gunicorn; and a worker killed half-way, which leaves nothing appli
 import random
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
-from tests.live import ROOT, LiveSite, PrivateRedis
+from tests.live import LiveSite, PrivateRedis
 
 pytestmark = pytest.mark.live
 
@@ -21,22 +18,6 @@ ROUND_TRIPS = (
     b"time,instrument,side,quantity,price,commission\n"
     b"2025-01-06T14:30:00Z,ESH5,buy,2,6000,4.2\n2025-01-06T14:40:00Z,ESH5,sell,2,6004.5,4.2\n"
 )
-
-
-@contextmanager
-def worker(site: LiveSite, *command: str, **env: str) -> Iterator[subprocess.Popen]:
-    path = site.workdir / f"worker-{time.monotonic_ns()}.log"
-    log = path.open("w")
-    process = subprocess.Popen([sys.executable, "manage.py", *command], cwd=ROOT, env=site.env(**env), stdout=log,
-                               stderr=subprocess.STDOUT)  # fmt: skip
-    process.log = path
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
-        log.close()
 
 
 UNLIMITED = "1000000/minute"  # the tests poll
@@ -71,7 +52,7 @@ def trades(base_url: str, key: str) -> dict:
 def test_a_database_worker_applies_an_upload_while_the_api_answers_at_once(live_site):
     key = live_site.create_key("db-worker-trader", "trades:read,trades:write")
     # One server process, warmed: the time measured is the upload's, not a first request's imports.
-    with live_site.serve(workers=1, API_KEY_RATE_LIMIT=UNLIMITED) as base_url, worker(live_site, *DB_WORKER):
+    with live_site.serve(workers=1, API_KEY_RATE_LIMIT=UNLIMITED) as base_url, live_site.worker(*DB_WORKER):
         trades(base_url, key)
         started = time.monotonic()
         imp = upload(base_url, key, ROUND_TRIPS)
@@ -90,7 +71,7 @@ def test_an_rq_worker_on_redis_applies_an_upload(live_site):
     key = live_site.create_key("rq-worker-trader", "trades:read,trades:write")
     try:
         with live_site.serve(workers=2, REDIS_URL=redis_server.url, API_KEY_RATE_LIMIT=UNLIMITED) as base_url, \
-                worker(live_site, "rqworker", "default", REDIS_URL=redis_server.url):  # fmt: skip
+                live_site.worker("rqworker", "default", REDIS_URL=redis_server.url):  # fmt: skip
             imp = upload(base_url, key, ROUND_TRIPS)
             done = poll(base_url, key, imp["id"], finished)
             assert (done["status"], done["trades_created"]) == ("succeeded", 1), done
@@ -134,7 +115,7 @@ def test_a_worker_killed_half_way_leaves_nothing_applied_and_the_file_imports_ag
     key = live_site.create_key("killed-worker-trader", "trades:read,trades:write")
     data = big_file(100_000)
     with live_site.serve(workers=2, IMPORT_HEARTBEAT_TIMEOUT="3", API_KEY_RATE_LIMIT=UNLIMITED) as base_url:
-        with worker(live_site, *DB_WORKER) as process:
+        with live_site.worker(*DB_WORKER) as process:
             imp = upload(base_url, key, data)
             wait_until_writing(live_site, process, base_url, key, imp["id"])
             process.send_signal(signal.SIGKILL)
@@ -144,7 +125,7 @@ def test_a_worker_killed_half_way_leaves_nothing_applied_and_the_file_imports_ag
         failed = poll(base_url, key, imp["id"], finished, timeout=30)
         assert failed["status"] == "failed", failed
         assert "worker stopped" in failed["errors"][0]["message"]
-        with worker(live_site, *DB_WORKER):
+        with live_site.worker(*DB_WORKER):
             again = upload(base_url, key, data)
             done = poll(base_url, key, again["id"], finished, timeout=180)
         assert (done["status"], done["executions_created"], done["duplicates"]) == ("succeeded", 100_000, 0), done
