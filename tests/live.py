@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 import psycopg
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,3 +245,51 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+# --- A trader's pages in that browser -------------------------------------------------------------------
+
+# Each browser test module: `pytestmark = BROWSER_TEST`.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.live,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
+]
+PASSWORD = "a-long-unusual-pass-42"  # every browser test's trader's
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
+SCREENSHOTS = ROOT / "tests" / "screenshots"  # git-ignored
+
+# The innermost elements that reach past the window's right edge, to say what overflows.
+WIDER_THAN_THE_WINDOW = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1
+    && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1))
+    .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)"""
+
+
+def sign_up(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/signup/")
+    page.fill("#id_username", username)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/dashboard/")
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/dashboard/")
+
+
+def look(page, name: str, *sizes: dict) -> None:
+    """A full-page screenshot, tests/screenshots/<name>-<width>.png, at each of the window sizes given
+    (or the page's current one), and nothing there wider than the window."""
+    for size in sizes or (page.viewport_size,):
+        page.set_viewport_size(size)
+        path = SCREENSHOTS / f"{name}-{size['width']}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=path, full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        wide = page.evaluate(WIDER_THAN_THE_WINDOW) if overflow > 0 else []
+        assert overflow <= 0, f"{name} is {overflow}px wider than a {size['width']}px window: {wide}"

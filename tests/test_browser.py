@@ -1,40 +1,24 @@
 """A real browser (Debian's headless Chromium) signs up, generates a key and uses it on the API."""
 
-import pytest
 import requests
 
-from tests.live import CHROMIUM
+from tests.live import BROWSER_TEST, PHONE, sign_in, sign_up
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.live,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_sign_up_generate_a_key_on_the_dashboard_and_call_the_api(browser, live_site):
     with live_site.serve(workers=1) as base_url:
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, permissions=["clipboard-read", "clipboard-write"]
-        )  # a phone
+        context = browser.new_context(viewport=PHONE, permissions=["clipboard-read", "clipboard-write"])
         page = context.new_page()
         page.set_default_timeout(10_000)
         external = []
         page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
 
-        page.goto(f"{base_url}/accounts/signup/")
-        page.fill("#id_username", "browser-trader")
-        page.fill("#id_password1", "a-long-unusual-pass-42")
-        page.fill("#id_password2", "a-long-unusual-pass-42")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base_url}/dashboard/")
-
+        sign_up(page, base_url, "browser-trader")
         page.click("button:has-text('Log out')")
         page.wait_for_url(f"{base_url}/accounts/login/")
-        page.fill("#id_username", "browser-trader")
-        page.fill("#id_password", "a-long-unusual-pass-42")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base_url}/dashboard/")
+        sign_in(page, base_url, "browser-trader")
 
         page.click("nav >> text=API keys")
         page.fill("#id_name", "from the browser")

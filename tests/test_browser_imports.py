@@ -5,30 +5,18 @@ without horizontal overflow, with screenshots saved for a look."""
 
 from pathlib import Path
 
-import pytest
 import requests
 
-from tests.live import CHROMIUM
+from tests.live import BROWSER_TEST, DESKTOP, PASSWORD, PHONE, look, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.live,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 
 SAMPLE = Path(__file__).parent / "data" / "imports" / "tradovate_positions" / "position_history_older_layout.csv"
-SCREENSHOTS = Path(__file__).parent / "screenshots" / "imports"
-PASSWORD = "a-long-unusual-pass-42"
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
 REPORT = ("rows_total", "rows_processed", "executions_created", "duplicates", "trades_created", "trades_updated")
 
-# The innermost elements that reach past the window's right edge, to say what overflows.
-WIDER_THAN_THE_WINDOW = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1
-    && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1))
-    .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)"""
 
-
-# Traders who closed enough trades this month to be on the leaderboard (one with a long name).
+# Traders who closed enough trades this month to be on the leaderboard (one with a long name),
+# ranked from the next request on.
 RANKED = """
 from datetime import timedelta
 from decimal import Decimal
@@ -42,25 +30,11 @@ for name, net in [("steady-eddie", 40), ("a-very-long-public-name-for-a-phone", 
         Trade.objects.create(user=user, instrument="ESZ6", side="long", quantity=1, multiplier=50,
                              entry_time=exit_time - timedelta(hours=1), entry_price=Decimal(6000),
                              exit_time=exit_time, exit_price=Decimal(6000 + net), commission=Decimal("4.2"))
+# A snapshot an earlier test left in the shared cache would hide them for up to a minute.
+from django.core.cache import cache
+from leaderboard.snapshot import SNAPSHOT_KEY
+cache.delete(SNAPSHOT_KEY)
 """
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/dashboard/")
-
-
-def look(page, name: str) -> None:
-    """A full-page screenshot at the page's current width, and no horizontal overflow there."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    width = page.viewport_size["width"]
-    page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    wide = page.evaluate(WIDER_THAN_THE_WINDOW) if overflow > 0 else []
-    assert overflow <= 0, f"{name} overflows by {overflow}px at {width}px: {wide}"
 
 
 def upload_sample(page, base_url: str) -> int:
@@ -105,7 +79,7 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
         sign_in(page, base_url, "progress-watcher")
         page.click("nav >> text=Import")
         page.wait_for_url(f"{base_url}/dashboard/imports/")
-        look(page, "imports-empty")
+        look(page, "imports/imports-empty")
 
         # No worker yet: the import waits in the queue, the bar with it.
         import_id = upload_sample(page, base_url)
@@ -115,7 +89,7 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
         assert bar.is_visible()
         assert page.locator("label[for=import-progress]").text_content().strip() == "Waiting for a worker…"
         assert "is queued" in page.locator(".messages").text_content()
-        look(page, "import-queued")
+        look(page, "imports/import-queued")
         page.wait_for_timeout(2500)
         assert loads == [] and len(progress) >= 2, "with JavaScript the page polls rather than reloads"
 
@@ -135,7 +109,7 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
         skipped = page.locator("#import-skipped tbody tr td")
         assert skipped.nth(1).text_content() == api["skipped"][0]["reason"]
         assert page.locator("#import-trades tbody tr").count() == 4
-        look(page, "import-report")
+        look(page, "imports/import-report")
 
         for size in (PHONE, DESKTOP):
             page.set_viewport_size(size)
@@ -143,7 +117,7 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
                                (f"/dashboard/imports/{import_id}/undo/", "import-undo"),
                                ("/dashboard/leaderboard/", "leaderboard")]:  # fmt: skip
                 page.goto(base_url + path)
-                look(page, name)
+                look(page, f"imports/{name}")
 
         page.goto(f"{base_url}/dashboard/leaderboard/")
         ranking = requests.get(f"{base_url}/api/v1/leaderboard", headers={"Authorization": f"Bearer {key}"}, timeout=10)
@@ -157,7 +131,7 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
         page.click("main button.danger")
         page.wait_for_url(f"{base_url}/dashboard/imports/")
         assert "is undone" in page.locator(".messages").text_content()
-        look(page, "imports-after-undo")
+        look(page, "imports/imports-after-undo")
         r = requests.get(f"{base_url}/api/v1/trades", headers={"Authorization": f"Bearer {key}"}, timeout=10)
         assert r.json()["total"] == 0
         assert requests.get(f"{base_url}/api/v1/imports/{import_id}", headers={"Authorization": f"Bearer {key}"},
@@ -178,12 +152,12 @@ def test_without_javascript_the_import_page_refreshes_until_the_report_shows(bro
         sign_in(page, base_url, "no-script")
         import_id = upload_sample(page, base_url)
         assert page.locator("label[for=import-progress]").text_content().strip() == "Waiting for a worker…"
-        look(page, "import-queued-nojs")
+        look(page, "imports/import-queued-nojs")
         page.wait_for_timeout(2500)
         assert loads.count(page.url) >= 2, "the page did not refresh itself while queued"
         with live_site.worker():
             page.locator("#import-report").wait_for(timeout=60_000)
-        look(page, "import-report-nojs")
+        look(page, "imports/import-report-nojs")
         assert shown_figures(page) == {name: api_import(base_url, key, import_id)[name] for name in REPORT}
         refreshes = len(loads)
         page.wait_for_timeout(3000)
@@ -215,7 +189,7 @@ def test_a_file_over_the_limit_is_refused_in_the_apis_words_with_and_without_jav
                 page.wait_for_load_state()
                 assert page.locator("#id_file_error").text_content().strip() == message
                 assert page.locator("#id_file").get_attribute("aria-describedby") == "id_file_helptext id_file_error"
-                look(page, "imports-too-large-nojs")
+                look(page, "imports/imports-too-large-nojs")
             context.close()
         r = requests.get(f"{base_url}/api/v1/imports", headers={"Authorization": f"Bearer {key}"}, timeout=10)
         assert r.json()["total"] == 0

@@ -7,31 +7,13 @@ committed), and no page wider than the window."""
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import requests
 
-from tests.live import CHROMIUM
+from tests.live import BROWSER_TEST, DESKTOP, PHONE, look, sign_up
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.live,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 
 SAMPLE = Path(__file__).parent / "data" / "imports" / "tradovate_positions" / "position_history.csv"
-SCREENSHOTS = Path(__file__).parent / "screenshots" / "journey"
-PASSWORD = "a-long-unusual-pass-42"
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
-
-
-def look(page, name: str) -> None:
-    """The page at a phone's and a desktop's width: a screenshot of each, and nothing overflowing."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for size in (PHONE, DESKTOP):
-        page.set_viewport_size(size)
-        page.screenshot(path=SCREENSHOTS / f"{name}-{size['width']}.png", full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} is {overflow}px wider than a {size['width']}px window"
 
 
 def data(page, selector: str, *names: str) -> list[tuple[str, ...]]:
@@ -45,21 +27,16 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         external = []
         page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
 
-        page.goto(f"{base_url}/accounts/signup/")
-        page.fill("#id_username", "journey")
-        page.fill("#id_password1", PASSWORD)
-        page.fill("#id_password2", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base_url}/dashboard/")
+        sign_up(page, base_url, "journey")
         assert page.is_visible("#empty-journal")
-        look(page, "overview-empty")
+        look(page, "journey/overview-empty", PHONE, DESKTOP)
 
         # A key with the scopes the dashboard offers by default: enough to write and read.
         page.click("nav >> text=API keys")
         page.fill("#id_name", "journey")
         page.click("#generate-form button[type=submit]")
         key = page.text_content("#new-api-key").strip()
-        look(page, "keys")
+        look(page, "journey/keys", PHONE, DESKTOP)
         for size in (PHONE, DESKTOP):  # the whole row in view, Revoke included, without scrolling the table
             page.set_viewport_size(size)
             box = page.locator("#keys button.danger").first.bounding_box()
@@ -82,7 +59,7 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         assert (account["name"], account["currency"], Decimal(str(account["starting_balance"]))) == (
             "Tradovate", "USD", Decimal(10000)
         )  # fmt: skip
-        look(page, "accounts")
+        look(page, "journey/accounts", PHONE, DESKTOP)
 
         # The import runs in the worker; the page follows it to its report.
         page.click("nav >> text=Import")
@@ -95,7 +72,7 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         report = get(f"imports/{import_id}")
         assert report["status"] == "succeeded" and report["trades_created"] > 0
         assert int(page.text_content("#import-report dd[data-field=trades_created]")) == report["trades_created"]
-        look(page, "import-report")
+        look(page, "journey/import-report", PHONE, DESKTOP)
 
         # The trades, as the API lists them, newest first.
         trades = get("trades")
@@ -104,13 +81,13 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         assert page.locator("table.trades a.instrument").all_text_contents() == [
             t["instrument"] for t in trades["data"]
         ]
-        look(page, "trades")
+        look(page, "journey/trades", PHONE, DESKTOP)
         page.locator("table.trades a.instrument").first.click()
         newest = trades["data"][0]
         page.wait_for_url(f"{base_url}/dashboard/trades/{newest['id']}/")
         shown = page.text_content("[data-field=net_pnl]").strip().replace("\u2212", "-").replace(",", "")
         assert Decimal(shown) == Decimal(str(newest["net_pnl"]))
-        look(page, "trade")
+        look(page, "journey/trade", PHONE, DESKTOP)
 
         page.click("main >> text=Edit")
         page.fill("#id_setup_type", "opening drive")
@@ -146,5 +123,5 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
             (day["date"], Decimal(str(day["net_pnl"])), day["total_trades"]) for day in calendar["days"]
         ]  # fmt: skip
         assert calendar["days"], "the month shown holds the imported trades"
-        look(page, "overview-by-account")
+        look(page, "journey/overview-by-account", PHONE, DESKTOP)
         assert external == []

@@ -4,45 +4,12 @@ without JavaScript. Screenshots go to tests/screenshots/overview/ (not committed
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 import requests
 
-from tests.live import CHROMIUM
+from tests.live import BROWSER_TEST, DESKTOP, PHONE, SCREENSHOTS, look, sign_in, sign_up
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.live,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
-]
-
-PASSWORD = "a-long-unusual-pass-42"
-OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
-
-
-@pytest.fixture(scope="module")
-def screenshots():
-    path = Path(__file__).parent / "screenshots" / "overview"  # git-ignored
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def sign_up(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/signup/")
-    page.fill("#id_username", username)
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/dashboard/")
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/dashboard/")
+pytestmark = BROWSER_TEST
 
 
 def fill_journal(base_url: str, key: str) -> int:
@@ -88,9 +55,9 @@ def numbers(page, selector: str, *attributes: str) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-def test_filter_the_overview_by_account_on_a_desktop_and_a_phone(browser, live_site, screenshots):
+def test_filter_the_overview_by_account_on_a_desktop_and_a_phone(browser, live_site):
     with live_site.serve(workers=1) as base_url:
-        desktop = browser.new_context(viewport={"width": 1280, "height": 900})
+        desktop = browser.new_context(viewport=DESKTOP)
         page = desktop.new_page()
         page.set_default_timeout(15_000)
         external = []
@@ -98,7 +65,7 @@ def test_filter_the_overview_by_account_on_a_desktop_and_a_phone(browser, live_s
 
         sign_up(page, base_url, "overview-trader")
         assert page.is_visible("#empty-journal")
-        page.screenshot(path=screenshots / "overview-empty-1280.png", full_page=True)
+        look(page, "overview/empty")
 
         key = live_site.create_key("overview-trader", scopes="trades:read,trades:write,stats:read")
         main = fill_journal(base_url, key)
@@ -109,13 +76,12 @@ def test_filter_the_overview_by_account_on_a_desktop_and_a_phone(browser, live_s
         mixed = api.get(f"{base_url}/api/v1/stats", timeout=10)
         assert mixed.status_code == 422
         assert page.text_content("#mixed-currencies").count(mixed.json()["error"]) == 1
-        page.screenshot(path=screenshots / "overview-mixed-1280.png", full_page=True)
+        look(page, "overview/mixed")
 
         page.select_option("#id_account", str(main))
         page.click("text=Apply filters")
         page.wait_for_url(f"{base_url}/dashboard/?*account={main}*")
-        assert page.evaluate(OVERFLOW) <= 0
-        page.screenshot(path=screenshots / "overview-1280.png", full_page=True)
+        look(page, "overview/by-account")
 
         equity = api.get(f"{base_url}/api/v1/stats/equity", params={"account": main}, timeout=10).json()
         shown = numbers(page, "#equity-points tr[data-date]", "date", "equity", "drawdown")
@@ -145,27 +111,25 @@ def test_filter_the_overview_by_account_on_a_desktop_and_a_phone(browser, live_s
         desktop.close()
 
         # A phone, without JavaScript: everything is drawn by the server.
-        phone = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+        phone = browser.new_context(viewport=PHONE, java_script_enabled=False)
         page = phone.new_page()
         page.set_default_timeout(15_000)
-        log_in(page, base_url, "overview-trader")
+        sign_in(page, base_url, "overview-trader")
         page.goto(f"{base_url}/dashboard/?account={main}")
         assert page.is_visible("#equity svg")
-        assert page.evaluate(OVERFLOW) <= 0
-        page.screenshot(path=screenshots / "overview-390-nojs.png", full_page=True)
+        look(page, "overview/by-account-nojs")
         phone.close()
 
-        phone = browser.new_context(viewport={"width": 390, "height": 844})
+        phone = browser.new_context(viewport=PHONE)
         page = phone.new_page()
-        log_in(page, base_url, "overview-trader")
-        for query in (f"?account={main}", "", f"?account={main}&tz=America/New_York&month=2025-02"):
+        sign_in(page, base_url, "overview-trader")
+        for name, query in [("all", ""), ("new-york-february", f"?account={main}&tz=America/New_York&month=2025-02")]:
             page.goto(f"{base_url}/dashboard/{query}")
-            assert page.evaluate(OVERFLOW) <= 0, query
+            look(page, f"overview/{name}")
         page.goto(f"{base_url}/dashboard/?account={main}")
         page.click("#equity summary")
-        assert page.evaluate(OVERFLOW) <= 0
-        page.screenshot(path=screenshots / "overview-390.png", full_page=True)
+        look(page, "overview/by-account-curve-table")
         for panel in (".filters", "#stats", "#equity", "#calendar", "#by-setup_type", "#by-weekday"):
-            page.locator(panel).screenshot(path=screenshots / f"overview-390-{panel.lstrip('#.')}.png")
+            page.locator(panel).screenshot(path=SCREENSHOTS / "overview" / f"{panel.lstrip('#.')}-390.png")
         phone.close()
         assert external == []

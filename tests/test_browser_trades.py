@@ -4,22 +4,12 @@ laptop screen (no horizontal overflow). Screenshots go to tests/screenshots/ (no
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 import requests
 
-from tests.live import CHROMIUM
+from tests.live import BROWSER_TEST, DESKTOP, PHONE, look, sign_up
 
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
-PASSWORD = "a-long-unusual-pass-42"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.live,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 
 
 class Api:
@@ -33,26 +23,6 @@ class Api:
         r = requests.post(f"{self.base_url}/api/v1{path}", json=body, headers=self.headers, timeout=10)
         assert r.status_code == 201, r.text
         return r.json()
-
-
-def sign_up(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/signup/")
-    page.fill("#id_username", username)
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/dashboard/")
-
-
-def fits(page, name: str, size: str) -> None:
-    """The page has no horizontal overflow; its screenshot is saved."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"trades-{name}-{size}.png"), full_page=True)
-    if page.locator("main table").count():  # and the first screen of its table, as a trader scrolls to it
-        page.locator("main table").first.scroll_into_view_if_needed()
-        page.screenshot(path=str(SCREENSHOTS / f"trades-{name}-{size}-table.png"))
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner, f"{name} overflows at {size}: {scroll} > {inner}"
 
 
 def seed(api: Api) -> dict:
@@ -72,7 +42,7 @@ def seed(api: Api) -> dict:
 
 def test_add_edit_and_delete_a_trade_and_every_page_fits(browser, live_site):
     with live_site.serve(workers=1) as base_url:
-        context = browser.new_context(viewport=VIEWPORTS["laptop"])
+        context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
         page.set_default_timeout(10_000)
         external = []
@@ -137,15 +107,13 @@ def test_add_edit_and_delete_a_trade_and_every_page_fits(browser, live_site):
             "delete": f"/dashboard/trades/{trade_id}/delete/", "accounts": "/dashboard/accounts/",
             "account-edit": f"/dashboard/accounts/{account['id']}/edit/", "tags": "/dashboard/tags/",
         }  # fmt: skip
-        for size, viewport in VIEWPORTS.items():
-            page.set_viewport_size(viewport)
-            for name, path in pages.items():
-                page.goto(f"{base_url}{path}")
-                fits(page, name, size)
-        page.set_viewport_size(VIEWPORTS["phone"])
+        for name, path in pages.items():
+            page.goto(f"{base_url}{path}")
+            look(page, f"trades/{name}", DESKTOP, PHONE)
+        page.set_viewport_size(PHONE)
         page.goto(f"{base_url}/dashboard/trades/new/")
         page.click("#trade-form button[type=submit]")
-        fits(page, "new-refused", "phone")
+        look(page, "trades/new-refused")
 
         # Delete, after the confirmation.
         page.goto(f"{base_url}/dashboard/trades/{trade_id}/")
@@ -163,14 +131,14 @@ def test_add_edit_and_delete_a_trade_and_every_page_fits(browser, live_site):
         page.click("button:has-text('Delete')")
         page.wait_for_url(f"{base_url}/dashboard/accounts/")
         assert "still holds trades" in page.text_content(".messages")
-        fits(page, "accounts-409", "phone")
+        look(page, "trades/accounts-409")
         context.close()
         assert external == []
 
 
 def test_tags_are_created_renamed_and_deleted_without_javascript(browser, live_site):
     with live_site.serve(workers=1) as base_url:
-        context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False)
+        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
         page = context.new_page()
         page.set_default_timeout(10_000)
         sign_up(page, base_url, "tag-trader")
@@ -186,7 +154,7 @@ def test_tags_are_created_renamed_and_deleted_without_javascript(browser, live_s
         page.fill("#id_color", "#AA3300")
         page.click("#tag-form button[type=submit]")
         assert "Tag “Fade” created." in page.text_content(".messages")
-        fits(page, "tags-nojs", "phone")
+        look(page, "trades/tags-nojs")
 
         page.click("a[aria-label='Rename momo']")
         page.fill("#id_name", "Momentum")
