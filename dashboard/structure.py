@@ -57,8 +57,8 @@ def _list_page(request: HttpRequest, form_class: type[SerializerForm], model, te
     return render(request, template, context, status=400 if form.errors else 200)
 
 
-def _edit_page(request: HttpRequest, pk: int, form_class: type[SerializerForm], model, template: str, noun: str,
-               list_page: str):  # fmt: skip
+def _edit_page(request: HttpRequest, pk: int, form_class: type[SerializerForm], model, noun: str, list_page: str,
+               intro: str = ""):  # fmt: skip
     records = model.objects.owned_by(request.user)
     record = get_object_or_404(records, pk=pk)
     form = form_class(request.POST if request.method == "POST" else None, request=request, instance=record)
@@ -66,8 +66,8 @@ def _edit_page(request: HttpRequest, pk: int, form_class: type[SerializerForm], 
         record.refresh_from_db()
         messages.success(request, f"{noun} “{record.name}” saved.")
         return redirect(list_page)
-    context = {"form": form, "record": record}
-    return render(request, template, context, status=400 if form.errors else 200)
+    context = {"form": form, "record": record, "noun": noun.lower(), "list_url": reverse(list_page), "intro": intro}
+    return render(request, "dashboard/record_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -79,7 +79,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _edit_page(request, pk, AccountForm, Account, "dashboard/account_form.html", "Account", "accounts")
+    return _edit_page(request, pk, AccountForm, Account, "Account", "accounts")
 
 
 @login_required
@@ -108,7 +108,9 @@ def tags(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _edit_page(request, pk, TagForm, Tag, "dashboard/tag_form.html", "Tag", "tags")
+    return _edit_page(
+        request, pk, TagForm, Tag, "Tag", "tags", intro="A new name shows on every trade that carries the tag at once."
+    )
 
 
 @login_required
