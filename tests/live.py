@@ -265,6 +265,46 @@ WIDER_THAN_THE_WINDOW = """[...document.querySelectorAll('body *')].filter(e => 
     .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)"""
 
 
+class Api:
+    """The API as one trader's key sees it on a live site; paths are below /api/v1/."""
+
+    def __init__(self, base_url: str, key: str):
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {key}"
+
+    def get(self, path: str, **params) -> requests.Response:
+        return self.session.get(f"{self.base_url}/api/v1/{path.lstrip('/')}", params=params, timeout=10)
+
+    def read(self, path: str, **params) -> dict:
+        """A GET that must answer 200; its JSON."""
+        r = self.get(path, **params)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def post(self, path: str, body: dict) -> dict:
+        """Creates a record, which must answer 201; its JSON."""
+        r = self.session.post(f"{self.base_url}/api/v1/{path.lstrip('/')}", json=body, timeout=10)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+@contextmanager
+def open_page(browser, base_url: str, timeout: int = 15_000, **options) -> Iterator:
+    """A page in a browser context of its own (Playwright's options: viewport, java_script_enabled, ...;
+    a desktop's window by default), closed afterwards; then, that it asked nothing of any other host."""
+    context = browser.new_context(**{"viewport": DESKTOP, **options})
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    external = []
+    page.on("request", lambda request: None if request.url.startswith(base_url) else external.append(request.url))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert external == [], f"the page asked other hosts: {external}"
+
+
 def sign_up(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/accounts/signup/")
     page.fill("#id_username", username)

@@ -2,39 +2,34 @@
 
 import requests
 
-from tests.live import BROWSER_TEST, PHONE, sign_in, sign_up
+from tests.live import BROWSER_TEST, PHONE, open_page, sign_in, sign_up
 
 pytestmark = BROWSER_TEST
 
 
 def test_sign_up_generate_a_key_on_the_dashboard_and_call_the_api(browser, live_site):
     with live_site.serve(workers=1) as base_url:
-        context = browser.new_context(viewport=PHONE, permissions=["clipboard-read", "clipboard-write"])
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        external = []
-        page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
+        with open_page(
+            browser, base_url, viewport=PHONE, permissions=["clipboard-read", "clipboard-write"], timeout=10_000
+        ) as page:
+            sign_up(page, base_url, "browser-trader")
+            page.click("button:has-text('Log out')")
+            page.wait_for_url(f"{base_url}/accounts/login/")
+            sign_in(page, base_url, "browser-trader")
 
-        sign_up(page, base_url, "browser-trader")
-        page.click("button:has-text('Log out')")
-        page.wait_for_url(f"{base_url}/accounts/login/")
-        sign_in(page, base_url, "browser-trader")
-
-        page.click("nav >> text=API keys")
-        page.fill("#id_name", "from the browser")
-        page.check("input[value='trades:write']")
-        page.uncheck("input[value='leaderboard:read']")
-        page.click("#generate-form button[type=submit]")
-        key = page.text_content("#new-api-key").strip()
-        assert key.startswith("tj_")
-        assert key in page.text_content("#curl-example")
-        page.click("button[data-copy]")
-        page.wait_for_function("document.querySelector('button[data-copy]').textContent === 'Copied'")
-        assert page.evaluate("navigator.clipboard.readText()") == key
-        context.close()
+            page.click("nav >> text=API keys")
+            page.fill("#id_name", "from the browser")
+            page.check("input[value='trades:write']")
+            page.uncheck("input[value='leaderboard:read']")
+            page.click("#generate-form button[type=submit]")
+            key = page.text_content("#new-api-key").strip()
+            assert key.startswith("tj_")
+            assert key in page.text_content("#curl-example")
+            page.click("button[data-copy]")
+            page.wait_for_function("document.querySelector('button[data-copy]').textContent === 'Copied'")
+            assert page.evaluate("navigator.clipboard.readText()") == key
 
         r = requests.get(f"{base_url}/api/v1/key", headers={"Authorization": f"Bearer {key}"}, timeout=10)
         assert r.status_code == 200, r.text
         assert r.json()["user"] == "browser-trader"
         assert r.json()["scopes"] == ["trades:read", "trades:write", "stats:read"]
-        assert external == []

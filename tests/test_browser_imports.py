@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from tests.live import BROWSER_TEST, DESKTOP, PASSWORD, PHONE, look, sign_in
+from tests.live import BROWSER_TEST, DESKTOP, PASSWORD, PHONE, Api, look, open_page, sign_in
 
 pytestmark = BROWSER_TEST
 
@@ -54,12 +54,6 @@ def watch(route, seen: list) -> None:
     route.fulfill(response=response)
 
 
-def api_import(base_url: str, key: str, import_id: int) -> dict:
-    r = requests.get(f"{base_url}/api/v1/imports/{import_id}", headers={"Authorization": f"Bearer {key}"}, timeout=10)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
 def shown_figures(page) -> dict:
     return {name: int(page.locator(f"#import-report dd[data-field={name}]").text_content()) for name in REPORT}
 
@@ -69,12 +63,11 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
     key = live_site.create_key("progress-watcher")
     r = live_site.manage("shell", "-c", RANKED)
     assert r.returncode == 0, r.stderr
-    with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url:
-        context = browser.new_context(viewport=DESKTOP)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        external, progress = [], []
-        page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
+    with (
+        live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url,
+        open_page(browser, base_url) as page,
+    ):
+        progress = []
         page.route("**/progress.json", lambda route: watch(route, progress))
         sign_in(page, base_url, "progress-watcher")
         page.click("nav >> text=Import")
@@ -99,15 +92,16 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
         assert progress[-1]["status"] == "succeeded" and progress[-1]["rows_processed"] == progress[-1]["rows_total"]
         assert page.locator("progress").count() == 0
 
-        api = api_import(base_url, key, import_id)
-        assert shown_figures(page) == {name: api[name] for name in REPORT}
-        assert (api["status"], api["trades_created"]) == ("succeeded", 4)
+        api = Api(base_url, key)
+        report = api.read(f"imports/{import_id}")
+        assert shown_figures(page) == {name: report[name] for name in REPORT}
+        assert (report["status"], report["trades_created"]) == ("succeeded", 4)
         errors = page.locator("#import-errors tbody tr td")
         assert [errors.nth(0).text_content(), errors.nth(1).text_content()] == [
-            str(api["errors"][0]["row"]), api["errors"][0]["message"]
+            str(report["errors"][0]["row"]), report["errors"][0]["message"]
         ]  # fmt: skip
         skipped = page.locator("#import-skipped tbody tr td")
-        assert skipped.nth(1).text_content() == api["skipped"][0]["reason"]
+        assert skipped.nth(1).text_content() == report["skipped"][0]["reason"]
         assert page.locator("#import-trades tbody tr").count() == 4
         look(page, "imports/import-report")
 
@@ -120,9 +114,9 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
                 look(page, f"imports/{name}")
 
         page.goto(f"{base_url}/dashboard/leaderboard/")
-        ranking = requests.get(f"{base_url}/api/v1/leaderboard", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        ranking = api.read("leaderboard")
         assert page.locator("#leaderboard tbody td:nth-child(2)").all_text_contents() == [
-            row["user"] for row in ranking.json()
+            row["user"] for row in ranking
         ] == ["steady-eddie", "a-very-long-public-name-for-a-phone", "red-month"]  # fmt: skip
 
         page.goto(f"{base_url}/dashboard/imports/{import_id}/")
@@ -132,21 +126,17 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
         page.wait_for_url(f"{base_url}/dashboard/imports/")
         assert "is undone" in page.locator(".messages").text_content()
         look(page, "imports/imports-after-undo")
-        r = requests.get(f"{base_url}/api/v1/trades", headers={"Authorization": f"Bearer {key}"}, timeout=10)
-        assert r.json()["total"] == 0
-        assert requests.get(f"{base_url}/api/v1/imports/{import_id}", headers={"Authorization": f"Bearer {key}"},
-                            timeout=10).status_code == 404  # fmt: skip
-        context.close()
-    assert external == []
+        assert api.read("trades")["total"] == 0
+        assert api.get(f"imports/{import_id}").status_code == 404
 
 
 def test_without_javascript_the_import_page_refreshes_until_the_report_shows(browser, live_site):
     live_site.create_trader("no-script", PASSWORD)
     key = live_site.create_key("no-script")
-    with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url:
-        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with (
+        live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url,
+        open_page(browser, base_url, viewport=PHONE, java_script_enabled=False) as page,
+    ):
         loads = []
         page.on("load", lambda _: loads.append(page.url))
         sign_in(page, base_url, "no-script")
@@ -158,11 +148,10 @@ def test_without_javascript_the_import_page_refreshes_until_the_report_shows(bro
         with live_site.worker():
             page.locator("#import-report").wait_for(timeout=60_000)
         look(page, "imports/import-report-nojs")
-        assert shown_figures(page) == {name: api_import(base_url, key, import_id)[name] for name in REPORT}
+        assert shown_figures(page) == {name: Api(base_url, key).read(f"imports/{import_id}")[name] for name in REPORT}
         refreshes = len(loads)
         page.wait_for_timeout(3000)
         assert len(loads) == refreshes, "the finished report still refreshes"
-        context.close()
 
 
 def test_a_file_over_the_limit_is_refused_in_the_apis_words_with_and_without_javascript(browser, live_site):
@@ -175,21 +164,19 @@ def test_a_file_over_the_limit_is_refused_in_the_apis_words_with_and_without_jav
         assert r.status_code == 413, r.text
         message = r.json()["error"]
         for scripts in (True, False):
-            context = browser.new_context(viewport=PHONE, java_script_enabled=scripts)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            sign_in(page, base_url, "big-file")
-            page.goto(f"{base_url}/dashboard/imports/")
-            page.set_input_files("#id_file", SAMPLE)
-            page.click("#import-form button[type=submit]")
-            if scripts:  # refused on the spot: nothing is sent
-                assert page.eval_on_selector("#id_file", "input => input.validationMessage") == message
-                assert page.locator("#id_file_error").count() == 0  # the server never saw it
-            else:
-                page.wait_for_load_state()
-                assert page.locator("#id_file_error").text_content().strip() == message
-                assert page.locator("#id_file").get_attribute("aria-describedby") == "id_file_helptext id_file_error"
-                look(page, "imports/imports-too-large-nojs")
-            context.close()
-        r = requests.get(f"{base_url}/api/v1/imports", headers={"Authorization": f"Bearer {key}"}, timeout=10)
-        assert r.json()["total"] == 0
+            with open_page(browser, base_url, viewport=PHONE, java_script_enabled=scripts) as page:
+                sign_in(page, base_url, "big-file")
+                page.goto(f"{base_url}/dashboard/imports/")
+                page.set_input_files("#id_file", SAMPLE)
+                page.click("#import-form button[type=submit]")
+                if scripts:  # refused on the spot: nothing is sent
+                    assert page.eval_on_selector("#id_file", "input => input.validationMessage") == message
+                    assert page.locator("#id_file_error").count() == 0  # the server never saw it
+                else:
+                    page.wait_for_load_state()
+                    assert page.locator("#id_file_error").text_content().strip() == message
+                    assert (
+                        page.locator("#id_file").get_attribute("aria-describedby") == "id_file_helptext id_file_error"
+                    )
+                    look(page, "imports/imports-too-large-nojs")
+        assert Api(base_url, key).read("imports")["total"] == 0

@@ -7,9 +7,7 @@ committed), and no page wider than the window."""
 from decimal import Decimal
 from pathlib import Path
 
-import requests
-
-from tests.live import BROWSER_TEST, DESKTOP, PHONE, look, sign_up
+from tests.live import BROWSER_TEST, DESKTOP, PHONE, Api, look, open_page, sign_up
 
 pytestmark = BROWSER_TEST
 
@@ -21,12 +19,11 @@ def data(page, selector: str, *names: str) -> list[tuple[str, ...]]:
 
 
 def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_describes(browser, live_site):
-    with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url, live_site.worker():
-        page = browser.new_context(viewport=DESKTOP).new_page()
-        page.set_default_timeout(20_000)
-        external = []
-        page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
-
+    with (
+        live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url,
+        live_site.worker(),
+        open_page(browser, base_url, timeout=20_000) as page,
+    ):
         sign_up(page, base_url, "journey")
         assert page.is_visible("#empty-journal")
         look(page, "journey/overview-empty", PHONE, DESKTOP)
@@ -41,13 +38,7 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
             page.set_viewport_size(size)
             box = page.locator("#keys button.danger").first.bounding_box()
             assert box["x"] + box["width"] <= size["width"], f"Revoke is cut off at {size['width']} px"
-        api = requests.Session()
-        api.headers["Authorization"] = f"Bearer {key}"
-
-        def get(path: str, **params) -> dict:
-            r = api.get(f"{base_url}/api/v1/{path}", params=params, timeout=10)
-            assert r.status_code == 200, r.text
-            return r.json()
+        api = Api(base_url, key)
 
         page.click("nav >> text=Accounts")
         page.fill("#id_name", "Tradovate")
@@ -55,7 +46,7 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         page.fill("#id_starting_balance", "10000")
         page.click("#account-form button[type=submit]")
         assert "Tradovate" in page.text_content(".messages")
-        (account,) = get("accounts")["data"]
+        (account,) = api.read("accounts")["data"]
         assert (account["name"], account["currency"], Decimal(str(account["starting_balance"]))) == (
             "Tradovate", "USD", Decimal(10000)
         )  # fmt: skip
@@ -69,13 +60,13 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         page.wait_for_url(f"{base_url}/dashboard/imports/*/")
         page.locator("#import-report").wait_for(timeout=60_000)
         import_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
-        report = get(f"imports/{import_id}")
+        report = api.read(f"imports/{import_id}")
         assert report["status"] == "succeeded" and report["trades_created"] > 0
         assert int(page.text_content("#import-report dd[data-field=trades_created]")) == report["trades_created"]
         look(page, "journey/import-report", PHONE, DESKTOP)
 
         # The trades, as the API lists them, newest first.
-        trades = get("trades")
+        trades = api.read("trades")
         assert trades["total"] == report["trades_created"]
         page.click("nav >> text=Trades")
         assert page.locator("table.trades a.instrument").all_text_contents() == [
@@ -94,34 +85,32 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         page.fill("#id_notes", "Chased the open; size down next time.")
         page.click("#trade-form button[type=submit]")
         page.wait_for_url(f"{base_url}/dashboard/trades/{newest['id']}/")
-        edited = get(f"trades/{newest['id']}")
+        edited = api.read(f"trades/{newest['id']}")
         assert (edited["setup_type"], edited["notes"]) == ("opening drive", "Chased the open; size down next time.")
         assert edited["net_pnl"] == newest["net_pnl"]  # prices untouched, P&L too
         assert "opening drive" in page.text_content("[data-field=setup_type]")
 
         # A hand-entered trade in no account, so that the account filter has something to leave out.
-        r = api.post(f"{base_url}/api/v1/trades", timeout=10, json={
+        api.post("trades", {
             "instrument": "AAPL", "side": "long", "quantity": 10, "entry_price": 100, "exit_price": 90,
             "entry_time": edited["entry_time"], "exit_time": edited["exit_time"],
         })  # fmt: skip
-        assert r.status_code == 201, r.text
 
         page.click("nav >> text=Overview")
         page.select_option("#id_account", str(account["id"]))
         page.click("text=Apply filters")
         page.wait_for_url(f"{base_url}/dashboard/?*account={account['id']}*")
-        stats = get("stats", account=account["id"])
+        stats = api.read("stats", account=account["id"])
         assert Decimal(page.get_attribute("[data-figure=net_pnl]", "data-value")) == Decimal(str(stats["net_pnl"]))
-        equity = get("stats/equity", account=account["id"], interval="day")
+        equity = api.read("stats/equity", account=account["id"], interval="day")
         assert [(d, Decimal(e)) for d, e in data(page, "#equity-points tr[data-date]", "date", "equity")] == [
             (point["time"], Decimal(str(point["equity"]))) for point in equity["points"]
         ]
         assert Decimal(str(equity["points"][-1]["equity"])) == Decimal(10000) + Decimal(str(stats["net_pnl"]))
         month = page.get_attribute("#calendar", "data-month")
-        calendar = get("stats/calendar", account=account["id"], month=month)
+        calendar = api.read("stats/calendar", account=account["id"], month=month)
         assert [(d, Decimal(p), int(n)) for d, p, n in data(page, "#calendar td[data-trades]", "date", "net-pnl", "trades")] == [
             (day["date"], Decimal(str(day["net_pnl"])), day["total_trades"]) for day in calendar["days"]
         ]  # fmt: skip
         assert calendar["days"], "the month shown holds the imported trades"
         look(page, "journey/overview-by-account", PHONE, DESKTOP)
-        assert external == []

@@ -5,24 +5,9 @@ laptop screen (no horizontal overflow). Screenshots go to tests/screenshots/ (no
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import requests
-
-from tests.live import BROWSER_TEST, DESKTOP, PHONE, look, sign_up
+from tests.live import BROWSER_TEST, DESKTOP, PHONE, Api, look, open_page, sign_up
 
 pytestmark = BROWSER_TEST
-
-
-class Api:
-    def __init__(self, base_url: str, key: str):
-        self.base_url, self.headers = base_url, {"Authorization": f"Bearer {key}"}
-
-    def get(self, path: str) -> requests.Response:
-        return requests.get(f"{self.base_url}/api/v1{path}", headers=self.headers, timeout=10)
-
-    def post(self, path: str, body: dict) -> dict:
-        r = requests.post(f"{self.base_url}/api/v1{path}", json=body, headers=self.headers, timeout=10)
-        assert r.status_code == 201, r.text
-        return r.json()
 
 
 def seed(api: Api) -> dict:
@@ -41,12 +26,7 @@ def seed(api: Api) -> dict:
 
 
 def test_add_edit_and_delete_a_trade_and_every_page_fits(browser, live_site):
-    with live_site.serve(workers=1) as base_url:
-        context = browser.new_context(viewport=DESKTOP)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        external = []
-        page.on("request", lambda req: None if req.url.startswith(base_url) else external.append(req.url))
+    with live_site.serve(workers=1) as base_url, open_page(browser, base_url, timeout=10_000) as page:
         sign_up(page, base_url, "web-trader")
         api = Api(base_url, live_site.create_key("web-trader"))
         account = seed(api)
@@ -132,15 +112,13 @@ def test_add_edit_and_delete_a_trade_and_every_page_fits(browser, live_site):
         page.wait_for_url(f"{base_url}/dashboard/accounts/")
         assert "still holds trades" in page.text_content(".messages")
         look(page, "trades/accounts-409")
-        context.close()
-        assert external == []
 
 
 def test_tags_are_created_renamed_and_deleted_without_javascript(browser, live_site):
-    with live_site.serve(workers=1) as base_url:
-        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+    with (
+        live_site.serve(workers=1) as base_url,
+        open_page(browser, base_url, viewport=PHONE, java_script_enabled=False, timeout=10_000) as page,
+    ):
         sign_up(page, base_url, "tag-trader")
         api = Api(base_url, live_site.create_key("tag-trader"))
         trade = api.post("/trades", {"instrument": "ES", "side": "long", "quantity": 1, "entry_time": "2025-03-03T14:30:00Z",
@@ -167,4 +145,3 @@ def test_tags_are_created_renamed_and_deleted_without_javascript(browser, live_s
         page.click("button:has-text('Delete')")
         assert "Tag “Momentum” deleted." in page.text_content(".messages")
         assert api.get(f"/trades/{trade['id']}").json()["tags"] == []
-        context.close()
