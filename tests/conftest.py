@@ -1,6 +1,7 @@
 """Shared fixtures: API clients holding real keys, and the live-server site."""
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from apikeys.scopes import ALL_SCOPES
@@ -23,6 +24,14 @@ def api(key) -> APIClient:
     """A client authenticated with an all-scope key of `user`."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+@pytest.fixture
+def web(user) -> Client:
+    """`user` signed in on the web journal; `api` holds a key of theirs."""
+    client = Client()
+    client.force_login(user)
     return client
 
 

@@ -20,17 +20,6 @@ TASKS_NOW = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 REPORT_FIELDS = ("rows_processed", "rows_total", "executions_created", "duplicates", "trades_created", "trades_updated")
 
 
-@pytest.fixture
-def trader(db):
-    return make_user("imogen", password="correct horse battery")
-
-
-@pytest.fixture
-def web(client, trader):
-    client.force_login(trader)
-    return client
-
-
 def upload(web, data: bytes | None = None, name: str = SAMPLE.name, **fields):
     form = {"format": "auto", "account": "", "tz": "America/New_York", **fields}
     if data is not None or "file" not in fields:
@@ -56,8 +45,8 @@ def rows(page: str, table: str) -> list[list[str]]:
     ]
 
 
-def test_the_import_pages_require_login(client, trader):
-    imp = Import.objects.create(user=trader, format="generic")
+def test_the_import_pages_require_login(client, user):
+    imp = Import.objects.create(user=user, format="generic")
     for path in ("/dashboard/imports/", f"/dashboard/imports/{imp.pk}/", f"/dashboard/imports/{imp.pk}/progress.json",
                  f"/dashboard/imports/{imp.pk}/undo/", "/dashboard/leaderboard/"):  # fmt: skip
         r = client.get(path)
@@ -65,12 +54,12 @@ def test_the_import_pages_require_login(client, trader):
 
 
 def test_an_upload_is_queued_on_the_task_and_its_report_is_the_apis(
-    web, trader, settings, django_capture_on_commit_callbacks
+    web, user, settings, django_capture_on_commit_callbacks
 ):
     settings.TASKS = TASKS_NOW  # the task runs as the upload's transaction commits
     with django_capture_on_commit_callbacks(execute=True):
         r = upload(web)
-    imp = Import.objects.get(user=trader)
+    imp = Import.objects.get(user=user)
     assert r.status_code == 302 and r["Location"] == f"/dashboard/imports/{imp.pk}/", r.content
     imp.refresh_from_db()
     assert (imp.status, imp.format, imp.tz, imp.filename) == (
@@ -81,14 +70,14 @@ def test_an_upload_is_queued_on_the_task_and_its_report_is_the_apis(
     assert page.status_code == 200
     html = page.content.decode()
     assert "is queued" in html  # the message after the upload
-    api = read(api_client(trader), f"/api/v1/imports/{imp.pk}")
+    api = read(api_client(user), f"/api/v1/imports/{imp.pk}")
     assert {name: figure(html, name) for name in REPORT_FIELDS} == {name: api[name] for name in REPORT_FIELDS}
     assert api["trades_created"] == 4 and api["executions_created"] == 8
     assert rows(html, "import-skipped") == [[str(s["row"]), s["reason"]] for s in api["skipped"]]
     assert rows(html, "import-errors") == [[str(e["row"]), e["message"]] for e in api["errors"]]
     assert len(api["skipped"]) == len(api["errors"]) == 1
     # Links to each trade it made.
-    made = Trade.objects.filter(user=trader).values_list("pk", flat=True)
+    made = Trade.objects.filter(user=user).values_list("pk", flat=True)
     assert sorted(int(pk) for pk in re.findall(r'href="/dashboard/trades/(\d+)/"', html)) == sorted(made)
     assert 'http-equiv="refresh"' not in html and "import-progress.js" not in html  # finished: nothing polls
 
@@ -96,19 +85,19 @@ def test_an_upload_is_queued_on_the_task_and_its_report_is_the_apis(
     assert f'href="/dashboard/imports/{imp.pk}/"' in history and "Succeeded" in history
 
 
-def test_a_second_upload_of_the_same_file_reports_only_duplicates(web, trader):
+def test_a_second_upload_of_the_same_file_reports_only_duplicates(web, user):
     for _ in range(2):
         upload(web)
-        import_run(import_id=Import.objects.owned_by(trader).newest_first().first().pk)
-    again = Import.objects.owned_by(trader).newest_first().first()
+        import_run(import_id=Import.objects.owned_by(user).newest_first().first().pk)
+    again = Import.objects.owned_by(user).newest_first().first()
     html = web.get(f"/dashboard/imports/{again.pk}/").content.decode()
     assert (figure(html, "executions_created"), figure(html, "duplicates"), figure(html, "trades_created")) == (0, 8, 0)
-    assert Trade.objects.filter(user=trader).count() == 4
+    assert Trade.objects.filter(user=user).count() == 4
 
 
-def test_while_queued_the_page_refreshes_without_javascript_and_shows_a_progress_bar(web, trader):
+def test_while_queued_the_page_refreshes_without_javascript_and_shows_a_progress_bar(web, user):
     upload(web)
-    imp = Import.objects.get(user=trader)
+    imp = Import.objects.get(user=user)
     html = web.get(f"/dashboard/imports/{imp.pk}/").content.decode()
     assert '<noscript><meta http-equiv="refresh"' in html
     assert re.search(r'<label for="import-progress"[^>]*>\s*Waiting for a worker', html)
@@ -117,10 +106,10 @@ def test_while_queued_the_page_refreshes_without_javascript_and_shows_a_progress
     assert 'id="import-report"' not in html
 
 
-def test_progress_json_holds_the_apis_progress_figures(web, trader):
+def test_progress_json_holds_the_apis_progress_figures(web, user):
     upload(web)
-    imp = Import.objects.get(user=trader)
-    api = api_client(trader)
+    imp = Import.objects.get(user=user)
+    api = api_client(user)
     fields = ("id", "status", "stage", "rows_processed", "rows_total")
     queued = web.get(f"/dashboard/imports/{imp.pk}/progress.json").json()
     assert queued == {name: read(api, f"/api/v1/imports/{imp.pk}")[name] for name in fields}
@@ -139,11 +128,11 @@ def test_progress_json_holds_the_apis_progress_figures(web, trader):
     assert (done["status"], done["rows_processed"], done["rows_total"]) == ("succeeded", 6, 6)
 
 
-def test_a_file_over_the_limit_gets_the_apis_message_next_to_the_file(web, trader, settings):
+def test_a_file_over_the_limit_gets_the_apis_message_next_to_the_file(web, user, settings):
     settings.IMPORT_MAX_BYTES = 100
     r = upload(web)
     assert r.status_code == 400
-    api = api_client(trader).post("/api/v1/imports", {"file": SimpleUploadedFile("f.csv", SAMPLE.read_bytes())},
+    api = api_client(user).post("/api/v1/imports", {"file": SimpleUploadedFile("f.csv", SAMPLE.read_bytes())},
                                   format="multipart")  # fmt: skip
     assert api.status_code == 413
     assert field_errors(r.content.decode(), "file") == [api.json()["error"]] == ["Request body too large."]
@@ -160,54 +149,54 @@ def test_a_file_over_the_limit_gets_the_apis_message_next_to_the_file(web, trade
         ({"account": "x"}, "account", "?account=x"),
     ],
 )
-def test_bad_parameters_get_the_apis_messages_next_to_their_fields(web, trader, fields, field, query):
+def test_bad_parameters_get_the_apis_messages_next_to_their_fields(web, user, fields, field, query):
     r = upload(web, **fields)
     assert r.status_code == 400
-    api = api_client(trader).generic("POST", f"/api/v1/imports{query}", SAMPLE.read_bytes(), content_type="text/csv")
+    api = api_client(user).generic("POST", f"/api/v1/imports{query}", SAMPLE.read_bytes(), content_type="text/csv")
     assert api.status_code == 422
     assert field_errors(r.content.decode(), field) == api.json()["details"][field]
     assert not Import.objects.exists()
 
 
-def test_another_traders_account_is_refused_and_ones_own_takes_every_fill(web, trader):
+def test_another_traders_account_is_refused_and_ones_own_takes_every_fill(web, user):
     theirs = Account.objects.create(user=make_user(), name="Theirs")
     r = upload(web, account=str(theirs.pk))
     assert field_errors(r.content.decode(), "account") == ["No such account among yours."]
     assert f'value="{theirs.pk}"' not in web.get("/dashboard/imports/").content.decode()
-    mine = Account.objects.create(user=trader, name="Mine")
+    mine = Account.objects.create(user=user, name="Mine")
     assert f'<option value="{mine.pk}">Mine (USD)</option>' in web.get("/dashboard/imports/").content.decode()
     r = upload(web, account=str(mine.pk))
-    import_run(import_id=Import.objects.get(user=trader).pk)
-    assert set(Trade.objects.filter(user=trader).values_list("account", flat=True)) == {mine.pk}
+    import_run(import_id=Import.objects.get(user=user).pk)
+    assert set(Trade.objects.filter(user=user).values_list("account", flat=True)) == {mine.pk}
 
 
-def test_an_unrecognised_or_empty_file_gets_the_services_message(web, trader):
+def test_an_unrecognised_or_empty_file_gets_the_services_message(web, user):
     r = upload(web, data=b"just some words\nthat are not a broker file\n")
     assert field_errors(r.content.decode(), "format") == [UNDETECTABLE]
     r = upload(web, data=b"", name="empty.csv")
     assert field_errors(r.content.decode(), "file") == [EMPTY]
-    api = api_client(trader).post("/api/v1/imports", {"file": SimpleUploadedFile("e.csv", b"")}, format="multipart")
+    api = api_client(user).post("/api/v1/imports", {"file": SimpleUploadedFile("e.csv", b"")}, format="multipart")
     assert api.json()["details"]["file"] == [EMPTY]
     r = upload(web, file="")
     assert field_errors(r.content.decode(), "file") == ["This field is required."]
     assert not Import.objects.exists()
 
 
-def test_a_dry_run_reports_and_stores_nothing(web, trader):
+def test_a_dry_run_reports_and_stores_nothing(web, user):
     upload(web, dry_run="on")
-    imp = Import.objects.get(user=trader)
+    imp = Import.objects.get(user=user)
     assert imp.dry_run
     import_run(import_id=imp.pk)
     html = web.get(f"/dashboard/imports/{imp.pk}/").content.decode()
     assert figure(html, "trades_created") == 4 and "dry run" in html
-    assert not Trade.objects.filter(user=trader).exists()
+    assert not Trade.objects.filter(user=user).exists()
 
 
-def test_undo_asks_first_then_removes_what_the_import_brought_as_the_api_sees(web, trader):
+def test_undo_asks_first_then_removes_what_the_import_brought_as_the_api_sees(web, user):
     upload(web)
-    imp = Import.objects.get(user=trader)
+    imp = Import.objects.get(user=user)
     import_run(import_id=imp.pk)
-    api = api_client(trader)
+    api = api_client(user)
     assert read(api, "/api/v1/trades")["total"] == 4
     html = web.get(f"/dashboard/imports/{imp.pk}/").content.decode()
     assert f'href="/dashboard/imports/{imp.pk}/undo/"' in html
@@ -224,9 +213,9 @@ def test_undo_asks_first_then_removes_what_the_import_brought_as_the_api_sees(we
     assert api.get(f"/api/v1/imports/{imp.pk}").status_code == 404
 
 
-def test_a_queued_import_is_cancelled_and_one_being_applied_is_refused_with_the_apis_message(web, trader):
+def test_a_queued_import_is_cancelled_and_one_being_applied_is_refused_with_the_apis_message(web, user):
     upload(web)
-    imp = Import.objects.get(user=trader)
+    imp = Import.objects.get(user=user)
     Import.objects.filter(pk=imp.pk).update(status="processing", started_at=timezone.now())
     r = web.post(f"/dashboard/imports/{imp.pk}/undo/", follow=True)
     assert r.redirect_chain == [(f"/dashboard/imports/{imp.pk}/", 302)]
@@ -237,7 +226,7 @@ def test_a_queued_import_is_cancelled_and_one_being_applied_is_refused_with_the_
     assert import_run(import_id=imp.pk) is None and not Import.objects.exists()
 
 
-def test_another_traders_import_is_not_found(web, trader):
+def test_another_traders_import_is_not_found(web, user):
     other = make_user()
     imp = Import.objects.create(user=other, format="generic", filename="theirs.csv")
     for path in (f"/dashboard/imports/{imp.pk}/", f"/dashboard/imports/{imp.pk}/progress.json",
@@ -248,8 +237,8 @@ def test_another_traders_import_is_not_found(web, trader):
     assert "theirs.csv" not in web.get("/dashboard/imports/").content.decode()
 
 
-def test_the_history_is_newest_first_in_pages(web, trader):
-    made = [Import.objects.create(user=trader, format="generic", filename=f"file-{n}.csv") for n in range(30)]
+def test_the_history_is_newest_first_in_pages(web, user):
+    made = [Import.objects.create(user=user, format="generic", filename=f"file-{n}.csv") for n in range(30)]
     first = web.get("/dashboard/imports/").content.decode()
     names = re.findall(r">(file-\d+\.csv)</a>", first)
     assert names == [imp.filename for imp in made[::-1][:25]]
@@ -258,12 +247,12 @@ def test_the_history_is_newest_first_in_pages(web, trader):
     assert re.findall(r">(file-\d+\.csv)</a>", second) == [imp.filename for imp in made[::-1][25:]]
 
 
-def test_a_failed_import_shows_the_workers_message_for_the_whole_file(web, trader):
+def test_a_failed_import_shows_the_workers_message_for_the_whole_file(web, user):
     upload(web, format="ibkr")  # named, not detected: the worker finds it is not that format
-    imp = Import.objects.get(user=trader)
+    imp = Import.objects.get(user=user)
     import_run(import_id=imp.pk)
     html = web.get(f"/dashboard/imports/{imp.pk}/").content.decode()
-    api = read(api_client(trader), f"/api/v1/imports/{imp.pk}")
+    api = read(api_client(user), f"/api/v1/imports/{imp.pk}")
     assert api["status"] == "failed"
     assert '<h2 id="report-title" class="status status-failed">Failed</h2>' in html
     assert rows(html, "import-errors") == [["file", api["errors"][0]["message"]]]

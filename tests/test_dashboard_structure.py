@@ -5,19 +5,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from journal.models import Account, Tag
 from journal.writes import ACCOUNT_HOLDS_TRADES
 from tests.factories import form_errors, make_account, make_tag, make_trade, make_user, read, tag_trade
-
-
-@pytest.fixture
-def web(user) -> Client:
-    """The user signed in on the web; `api` (conftest) holds a key of theirs."""
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def api_errors(response) -> dict[str, list[str]]:
