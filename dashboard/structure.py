@@ -53,7 +53,7 @@ def _list_page(request: HttpRequest, form_class: type[SerializerForm], model, te
     if request.method == "POST" and _create(request, form):
         messages.success(request, f"{noun} “{form.cleaned_data['name']}” created.")
         return redirect(request.path)
-    context = {"form": form, "records": _records(model, request.user)}
+    context = {"form": form, "records": _records(model, request.user), "noun": noun.lower()}
     return render(request, template, context, status=400 if form.errors else 200)
 
 

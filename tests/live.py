@@ -324,7 +324,7 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 def look(page, name: str, *sizes: dict) -> None:
     """A full-page screenshot, tests/screenshots/<name>-<width>.png, at each of the window sizes given
-    (or the page's current one), and nothing there wider than the window."""
+    (or the page's current one), nothing there wider than the window, and no text outside the layout."""
     for size in sizes or (page.viewport_size,):
         page.set_viewport_size(size)
         path = SCREENSHOTS / f"{name}-{size['width']}.png"
@@ -333,3 +333,6 @@ def look(page, name: str, *sizes: dict) -> None:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         wide = page.evaluate(WIDER_THAN_THE_WINDOW) if overflow > 0 else []
         assert overflow <= 0, f"{name} is {overflow}px wider than a {size['width']}px window: {wide}"
+    stray = page.evaluate("[...document.body.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim())"
+                          ".map(n => n.textContent.trim())")  # fmt: skip
+    assert stray == [], f"{name} shows text outside its layout (a template block in the wrong place?): {stray}"
