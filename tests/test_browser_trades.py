@@ -1,6 +1,6 @@
 """A real browser (Debian's headless Chromium) keeps a journal on the web: adds a trade, edits it,
 deletes it after the confirmation, and manages accounts and tags; every page fits a phone and a
-laptop screen (no horizontal overflow). Screenshots go to tests/screenshots/ (not committed)."""
+laptop screen (no horizontal overflow). Screenshots go to tests/screenshots/trades/ (not committed)."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
