@@ -16,6 +16,7 @@ from django.conf import settings
 from apikeys import keycache, ratelimit
 from apikeys.clients import client_address
 from apikeys.throttling import FixedWindowLimit, key_limit
+from core import redis_client
 
 
 @dataclass
@@ -49,7 +50,7 @@ def admit(request, prefix: str, prefetch=None) -> Admission:
             pipeline.mget(extra)
         return pipeline.execute()
 
-    replies = ratelimit.on_redis(read)
+    replies = redis_client.on_redis(read)
     if replies is None:  # Redis down: the database path, uncounted (fail open)
         return Admission(failures_exceeded=failures.exceeded())
     version, failed, count, _ = replies[:4]
@@ -66,4 +67,4 @@ def admit(request, prefix: str, prefetch=None) -> Admission:
 def release(admission: Admission) -> None:
     """Uncounts a request whose key was wrong: a stranger's guesses don't spend a key's quota."""
     if admission.key_bucket is not None:
-        ratelimit.on_redis(lambda r: r.decr(admission.key_bucket[0]))
+        redis_client.on_redis(lambda r: r.decr(admission.key_bucket[0]))

@@ -9,6 +9,7 @@ from apikeys.models import ApiKey
 
 KEYWORD = "Bearer"
 TOO_MANY_FAILURES = "Too many failed authentication attempts."
+KEY_EXPIRED = "API key expired."
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -72,7 +73,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if api_key.revoked_at is not None:
             return "API key revoked."
         if api_key.is_expired(now):
-            return "API key expired."
+            return KEY_EXPIRED
         if not api_key.user.is_active:
             return "The account of this API key is disabled."
         return None

@@ -23,8 +23,8 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
-from apikeys.ratelimit import shared_redis
-from tradejournal.outage import DependencyUnavailable
+from core.outage import DependencyUnavailable
+from core.redis_client import shared_redis
 
 VERSION_KEY = "apikeys:keyset-version"
 MAX_AGE = 60.0

@@ -9,6 +9,10 @@ from apikeys.scopes import ANY_KEY, declared_method
 MISSING_KEY = "API key required: send 'Authorization: Bearer <key>'."
 
 
+def insufficient_scope(scope: str) -> str:
+    return f"Insufficient scope: {scope} required"
+
+
 class HasRequiredScope(BasePermission):
     """Deny by default: a method the view handles but does not declare is refused."""
 
@@ -23,4 +27,4 @@ class HasRequiredScope(BasePermission):
         scope = declared[method]
         if scope is ANY_KEY or request.auth.has_scope(scope):
             return True
-        raise exceptions.PermissionDenied(f"Insufficient scope: {scope} required")
+        raise exceptions.PermissionDenied(insufficient_scope(scope))

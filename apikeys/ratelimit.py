@@ -8,11 +8,11 @@ once), since refusing every request would turn a cache outage into a full one.
 from dataclasses import dataclass
 from functools import lru_cache
 
-import redis
 from django.conf import settings
 from django.db import connection
 
-from tradejournal import outage
+from apikeys.models import RateLimitCounter
+from core import redis_client
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -35,28 +35,14 @@ def parse_rate(text: str) -> Rate:
 
 # The CASE keeps the row of the current window counting up and restarts it for a new window,
 # in one statement, so two workers hitting the same key at once can't both read the old count.
-_UPSERT = """
-INSERT INTO apikeys_ratelimitcounter (bucket, window_start, hits) VALUES (%s, %s, 1)
+_TABLE = RateLimitCounter._meta.db_table
+_UPSERT = f"""
+INSERT INTO {_TABLE} (bucket, window_start, hits) VALUES (%s, %s, 1)
 ON CONFLICT (bucket) DO UPDATE SET
-    hits = CASE WHEN apikeys_ratelimitcounter.window_start = excluded.window_start
-                THEN apikeys_ratelimitcounter.hits + 1 ELSE 1 END,
+    hits = CASE WHEN {_TABLE}.window_start = excluded.window_start THEN {_TABLE}.hits + 1 ELSE 1 END,
     window_start = excluded.window_start
 RETURNING hits
-"""
-
-
-_PEEK = "SELECT hits FROM apikeys_ratelimitcounter WHERE bucket = %s AND window_start = %s"
-
-
-@lru_cache(maxsize=4)
-def _redis(url: str, timeout: float) -> redis.Redis:
-    # One client (and connection pool) per process: building a client per call, as the cache
-    # framework does, costs more than the round trip itself on this hot path.
-    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
-
-
-def shared_redis() -> redis.Redis:
-    return _redis(settings.REDIS_URL, settings.REDIS_TIMEOUT)
+"""  # noqa: S608 (the table's name, no value)
 
 
 def redis_key(bucket: str, window_start: int) -> str:
@@ -69,7 +55,9 @@ def hit(bucket: str, *, window_start: int, period: int) -> int | None:
     if settings.REDIS_URL:
         key = redis_key(bucket, window_start)
         # INCR is atomic; EXPIRE NX gives a new window's key its lifetime. One round trip.
-        return on_redis(lambda r: r.pipeline(transaction=False).incr(key).expire(key, period + 1, nx=True).execute()[0])
+        return redis_client.on_redis(
+            lambda r: r.pipeline(transaction=False).incr(key).expire(key, period + 1, nx=True).execute()[0]
+        )
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [bucket, window_start])
         return cursor.fetchone()[0]
@@ -78,24 +66,9 @@ def hit(bucket: str, *, window_start: int, period: int) -> int | None:
 def count(bucket: str, *, window_start: int) -> int | None:
     """The requests counted so far in `bucket`'s window, without counting one (None: unknown)."""
     if settings.REDIS_URL:
-        return on_redis(lambda r: int(r.get(redis_key(bucket, window_start)) or 0))
-    with connection.cursor() as cursor:
-        cursor.execute(_PEEK, [bucket, window_start])
-        row = cursor.fetchone()
-        return row[0] if row else 0
-
-
-def on_redis(command):
-    """`command(client)`'s result, or None when Redis is unavailable (the outage is noted once)."""
-    if outage.redis.skip():
-        return None
-    try:
-        result = command(shared_redis())
-    except redis.RedisError as exc:
-        outage.redis.failed(exc)
-        return None
-    outage.redis.recovered()
-    return result
+        return redis_client.on_redis(lambda r: int(r.get(redis_key(bucket, window_start)) or 0))
+    counted = RateLimitCounter.objects.filter(bucket=bucket, window_start=window_start).values_list("hits", flat=True)
+    return counted.first() or 0
 
 
 # No rate is counted over more than a day, so a row whose window started earlier is spent.
@@ -104,6 +77,5 @@ LONGEST_PERIOD = max(_PERIODS.values())
 
 def purge_expired(now: float) -> int:
     """Deletes the database's spent counters (run by `manage.py purge`); Redis expires its own."""
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM apikeys_ratelimitcounter WHERE window_start < %s", [int(now) - LONGEST_PERIOD])
-        return cursor.rowcount
+    deleted, _ = RateLimitCounter.objects.filter(window_start__lt=int(now) - LONGEST_PERIOD).delete()
+    return deleted

@@ -4,12 +4,16 @@ TRADES_READ = "trades:read"
 TRADES_WRITE = "trades:write"
 STATS_READ = "stats:read"
 LEADERBOARD_READ = "leaderboard:read"
+WEBHOOKS_READ = "webhooks:read"
+WEBHOOKS_WRITE = "webhooks:write"
 
 SCOPES: dict[str, str] = {
-    TRADES_READ: "List and read your trades, accounts and tags",
-    TRADES_WRITE: "Create, change and delete your trades, accounts and tags",
+    TRADES_READ: "List and read your trades, accounts, tags, imports, day notes and attachments",
+    TRADES_WRITE: "Create, change and delete your trades, accounts, tags, imports, day notes and attachments",
     STATS_READ: "Read your performance statistics",
     LEADERBOARD_READ: "Read the 30-day leaderboard",
+    WEBHOOKS_READ: "List your webhook endpoints and their delivery logs",
+    WEBHOOKS_WRITE: "Create, change and delete your webhook endpoints, rotate their secrets, redeliver and test",
 }
 ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)
 READ_SCOPES: tuple[str, ...] = (TRADES_READ, STATS_READ, LEADERBOARD_READ)

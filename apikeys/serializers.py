@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from tradejournal.renderers import format_timestamp
+from core.renderers import format_timestamp
 
 
 class ApiKeySerializer(serializers.Serializer):

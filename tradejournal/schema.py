@@ -3,38 +3,31 @@
 import re
 
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import serializers
 
+from apikeys.authentication import KEY_EXPIRED
+from apikeys.permissions import insufficient_scope
 from apikeys.scopes import declared_method
-from tradejournal import fields, wire
-from tradejournal.fields import IdField
+from core import fields, outage, wire
+from core.errors import ErrorSerializer, ValidationErrorSerializer, error_body
+from core.exceptions import NOT_FOUND, TOO_LARGE, VALIDATION_FAILED
+from core.fields import IdField
 
+# Each error code's description, and the message of its example (None: the operation's own).
 ERROR_DESCRIPTIONS = {
     400: ("Malformed JSON", "Malformed JSON: Expecting value: line 1 column 1 (char 0)"),
-    401: ("Missing, malformed, unknown, revoked or expired API key", "API key expired."),
+    401: ("Missing, malformed, unknown, revoked or expired API key", KEY_EXPIRED),
     403: ("The key lacks the scope this operation needs", None),
-    404: ("Not found among the key owner's records", "Not found."),
+    404: ("Not found among the key owner's records", NOT_FOUND),
     409: ("The resource's current state refuses this (the error says why)", None),
-    413: ("The request body is too large", "Request body too large."),
+    413: ("The request body is too large", TOO_LARGE),
     415: ("The body is not application/json", 'Unsupported media type "text/plain" in request.'),
     429: (
         "Too many requests for this key (see Retry-After)",
         "Request was throttled. Expected available in 42 seconds.",
     ),
-    503: ("A dependency is briefly unavailable (see Retry-After)", "The database is unavailable; retry shortly."),
+    503: ("A dependency is briefly unavailable (see Retry-After)", outage.DATABASE_UNAVAILABLE),
 }
-REFERENCE_422 = {"error": "Validation failed", "details": {"instrument": ["The instrument field is required."]}}
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
-
-
-class ValidationErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
-    # Absent only when the request is refused as a whole (an Idempotency-Key reused with another body).
-    details = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
+REFERENCE_422 = error_body(VALIDATION_FAILED, {"instrument": ["The instrument field is required."]})
 
 # Ids are 64-bit; the routes take at most 18 digits.
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": IdField.MAX_ID}
@@ -68,7 +61,7 @@ class ApiAutoSchema(AutoSchema):
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)
         for parameter in parameters:
-            if parameter["name"] == "id":
+            if parameter["name"].endswith("id"):  # a record's id: `id`, or a nested record's (`aid`)
                 parameter["schema"] = dict(ID_SCHEMA)
         return parameters
 
@@ -131,13 +124,13 @@ class ApiAutoSchema(AutoSchema):
         codes = [401, 429, 503]
         if scope:
             codes.append(403)
-        if "{id}" in self.path:
+        if "{" in self.path:  # a record named in the path: someone else's, or none, is not found
             codes.append(404)
         if self.method in getattr(self.view, "conflicts", {}):
             codes.append(409)
         if self.method in ("POST", "PUT", "PATCH"):
             codes += [400, 413, 415, 422]
-        elif "{id}" not in self.path and getattr(self.view, "filterset_class", None) is not None:
+        elif "{" not in self.path and getattr(self.view, "filterset_class", None) is not None:
             codes.append(422)
         elif self.method == "GET" and getattr(self.view, "pagination_class", None) and self._is_list_view():
             codes.append(422)  # a bad page or per_page
@@ -157,7 +150,7 @@ class ApiAutoSchema(AutoSchema):
             response["description"] = description
             if code == 409:
                 message = self.view.conflicts[self.method]
-            example = {"error": message or f"Insufficient scope: {scope} required"}
+            example = error_body(message or insufficient_scope(scope))
         response["content"]["application/json"]["examples"] = {"error": {"value": example}}
         return response
 

@@ -7,8 +7,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apikeys.api import CurrentKeyView
+from core import metrics, views
 from dashboard.forms import AdminSignInForm
-from tradejournal import views
 
 api_v1 = [
     re_path(r"^ping/?$", views.PingView.as_view(), name="ping"),
@@ -31,6 +31,9 @@ api_v1 = [
     path("", include("journal.urls")),
     path("", include("leaderboard.urls")),
     path("", include("analytics.urls")),
+    path("", include("daynotes.urls")),
+    path("", include("attachments.urls")),
+    path("", include("webhooks.urls")),
     # Everything else under /api/v1/ is a JSON 404, never an HTML page or a redirect.
     re_path(r"^(?P<path>.*)$", views.api_not_found),
 ]
@@ -41,6 +44,8 @@ admin.site.login_form = AdminSignInForm
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # Scraped from each app server directly; the load balancer does not serve it.
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", include("dashboard.urls")),

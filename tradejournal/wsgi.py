@@ -6,6 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradejournal.settings")
 
-from tradejournal.chunked import ChunkedBodies
+django_application = get_wsgi_application()  # sets Django up before the kernel's wrapper is imported
 
-application = ChunkedBodies(get_wsgi_application())
+from core.chunked import ChunkedBodies  # noqa: E402
+
+application = ChunkedBodies(django_application)

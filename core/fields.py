@@ -1,6 +1,7 @@
-"""Serializer fields for what clients send, held to the wire format (tradejournal.wire): each
+"""Serializer fields for what clients send, held to the wire format (core.wire): each
 accepts exactly the text its published schema describes, and describes itself the same way."""
 
+import copy
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -10,11 +11,26 @@ from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
-from tradejournal import wire
-from tradejournal.renderers import format_timestamp
+from core import wire
+from core.renderers import format_timestamp
 
 
-class DecimalField(serializers.Field):
+class CopiedCheaply:
+    """A serializer copies each field it declares for every instance it builds (once a request).
+    DRF's copy runs the field's __init__ again on deep copies of its arguments, which cost a
+    trade's create more than its validation (profiled); a field not yet bound to a serializer holds
+    nothing a copy must not share (its validators are stateless), so a shallow copy does."""
+
+    def __deepcopy__(self, memo):
+        if self.parent is not None:  # bound (a list's child): DRF's own copy binds it anew
+            return super().__deepcopy__(memo)
+        clone = copy.copy(self)
+        if hasattr(self, "_validators"):
+            clone._validators = list(self._validators)
+        return clone
+
+
+class DecimalField(CopiedCheaply, serializers.Field):
     """A JSON number (stored rounded to 8 places) or a numeric string (exactly as the pattern says).
 
     Bounds apply to the value as sent: 0 < value (or 0 <= value) and at most 12 digits before
@@ -75,7 +91,7 @@ class DecimalField(serializers.Field):
         return value
 
 
-class TimestampField(serializers.Field):
+class TimestampField(CopiedCheaply, serializers.Field):
     """An ISO 8601 timestamp `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][Z|±HH:MM]` in 1970..2099 (naive = UTC)."""
 
     default_error_messages = {
@@ -95,7 +111,7 @@ class TimestampField(serializers.Field):
         return format_timestamp(value)
 
 
-class IdField(serializers.Field):
+class IdField(CopiedCheaply, serializers.Field):
     """The id of a record as a JSON integer from 1 to MAX_ID; not a string, not a boolean. `3.0`
     is the integer 3, as JSON Schema counts it."""
 
@@ -114,7 +130,7 @@ class IdField(serializers.Field):
         return value
 
 
-class TextField(serializers.CharField):
+class TextField(CopiedCheaply, serializers.CharField):
     """Text that must arrive as a JSON string (DRF's CharField also takes numbers), kept exactly
     as sent; with `pattern`, text it does not match is refused ("blank" if only whitespace)."""
 
@@ -135,6 +151,16 @@ class TextField(serializers.CharField):
             if self.max_length is not None and len(data) > self.max_length:
                 self.fail("max_length", max_length=self.max_length, length=len(data))
             self.fail("pattern")
+        return super().to_internal_value(data)
+
+
+class ListField(serializers.ListField):
+    """A list counted before its items are checked: one over `max_length` is refused at once, not
+    after checking (and answering for) every one of its thousands of items."""
+
+    def to_internal_value(self, data) -> list:
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

@@ -14,9 +14,11 @@ from rest_framework.fields import CharField
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apikeys.ratelimit import shared_redis
-from tradejournal import outage
-from tradejournal.renderers import json_response
+from core import outage
+from core.errors import error_response
+from core.exceptions import NOT_FOUND
+from core.redis_client import shared_redis
+from core.renderers import json_response
 
 # For API views anyone may call: no key, no scope, no per-key rate limit.
 PUBLIC = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
@@ -55,7 +57,10 @@ def readyz(request: HttpRequest) -> HttpResponse:
     ready = all(up for up in checks.values() if up is not None)
     body = {"status": "ok" if ready else "unavailable"}
     body.update({name: "up" if up else "down" for name, up in checks.items() if up is not None})
-    return json_response(body, status=200 if ready else 503)
+    response = json_response(body, status=200 if ready else 503)
+    if not ready:
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+    return response
 
 
 def _database_up() -> bool:
@@ -70,6 +75,8 @@ def _database_up() -> bool:
 
 
 def _redis_up() -> bool:
+    if outage.redis.skip():  # failed moments ago: a frozen Redis would cost each check its timeout
+        return False
     try:
         shared_redis().ping()
     except redis.RedisError as exc:
@@ -91,4 +98,4 @@ class PingView(APIView):
 
 @csrf_exempt
 def api_not_found(request: HttpRequest, path: str = "") -> HttpResponse:
-    return json_response({"error": "Not found."}, status=404)
+    return error_response(NOT_FOUND, status=404)

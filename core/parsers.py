@@ -1,6 +1,8 @@
 """JSON input: numbers with a fraction become Decimal (never float); oversized bodies are 413;
-JSON that parsers disagree on (duplicate keys, lone surrogates) or that nests absurdly is 400."""
+JSON that parsers disagree on (duplicate keys, lone surrogates) or that nests absurdly is 400; a
+caller may bound the objects read."""
 
+import itertools
 import json
 import re
 from decimal import Decimal
@@ -9,7 +11,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
-from tradejournal.errors import PayloadTooLarge
+from core.exceptions import PayloadTooLarge
 
 # Far deeper than any body this API takes; deeper input only costs stack and time.
 MAX_DEPTH = 32
@@ -19,6 +21,10 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 class _Rejected(ValueError):
     pass
+
+
+class TooManyObjects(Exception):
+    """The text holds more objects than the caller takes (not a ValueError: the text may be valid)."""
 
 
 def _reject_constant(name: str):
@@ -59,11 +65,26 @@ def _valid_text(text: str) -> None:
         raise _Rejected("a string holds a lone surrogate (\\ud800-\\udfff), which is not text") from None
 
 
-def loads(raw: bytes):
-    """The body as Python values; ParseError (400) for anything that is not plain, valid JSON."""
+def _counted(max_objects: int):
+    """The object hook, counting: the parser calls it as each object is read, so raising stops the
+    reading there, before the rest of the text is parsed."""
+    read = itertools.count(1)
+
+    def hook(pairs: list[tuple[str, object]]) -> dict:
+        if next(read) > max_objects:
+            raise TooManyObjects
+        return _object(pairs)
+
+    return hook
+
+
+def loads(raw: bytes, *, max_objects: int | None = None):
+    """The body as Python values; ParseError (400) for anything that is not plain, valid JSON, and
+    with `max_objects` TooManyObjects at the first object past it."""
+    hook = _object if max_objects is None else _counted(max_objects)
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_object)
+        data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=hook)
         _check(data, strings=_SURROGATE_ESCAPE.search(text) is not None)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ParseError(f"Malformed JSON: {exc}") from None

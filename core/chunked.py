@@ -11,18 +11,23 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 
-from tradejournal.renderers import dumps
+from core.errors import error_body
+from core.exceptions import TOO_LARGE
+from core.renderers import dumps
 
 LENGTH_REQUIRED = "Chunked request bodies are not supported by this server; send Content-Length."
-TOO_LARGE = "Request body too large."
 
 
 def max_request_bytes() -> int:
-    return max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, getattr(settings, "IMPORT_MAX_BYTES", 0))
+    return max(
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        getattr(settings, "IMPORT_MAX_BYTES", 0),
+        getattr(settings, "ATTACHMENT_MAX_BYTES", 0),
+    )
 
 
 def _refuse(start_response: Callable, status: str, message: str) -> Iterable[bytes]:
-    body = dumps({"error": message})
+    body = dumps(error_body(message))
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
 

@@ -4,7 +4,7 @@ and one log line per outage instead of a traceback per request."""
 import logging
 import time
 
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 logger = logging.getLogger("tradejournal.outage")
 
@@ -27,6 +27,27 @@ class DependencyUnavailable(Exception):
 # Connection failures, timeouts (statement_timeout, lock_timeout) and a server that restarts
 # under a request: nothing the request did wrong, so a 503 worth retrying, not a 500.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+# A write refused by a server that is no longer the primary (a failover happened under this
+# process's persistent connection, which libpq's target_session_attrs checked only when it opened).
+READ_ONLY_TRANSACTION = "25006"
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database can't serve the request now (a 503 worth retrying)."""
+    return isinstance(exc, DATABASE_ERRORS) or read_only(exc)
+
+
+def read_only(exc: BaseException) -> bool:
+    return isinstance(exc, DatabaseError) and getattr(exc.__cause__, "sqlstate", None) == READ_ONLY_TRANSACTION
+
+
+def database_failed(exc: BaseException) -> None:
+    """Notes the outage; after a read-only refusal, this process's connections close when the
+    request ends, so the next one opens where the primary is now."""
+    database.failed(exc)
+    if read_only(exc):
+        for connection in connections.all(initialized_only=True):
+            connection.close_at = 0
 
 
 class Outage:

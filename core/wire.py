@@ -33,6 +33,13 @@ TIMESTAMP_FORMAT_HINT = "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]"
 # Text: anything but NUL, which no database column can hold.
 TEXT_PATTERN = r"^[^\x00]*$"
 
+# A currency: an ISO 4217 code (USD) or a market's quote asset (USDT, USDC, BTC), 3 to 6 letters or
+# digits, stored upper-case; clients may send any case. Different codes are never added: USDT is not USD.
+CURRENCY_CODE = r"[A-Z0-9]{3,6}"
+CURRENCY_ANY_CASE = r"[A-Za-z0-9]{3,6}"
+CURRENCY_PATTERN = rf"^{CURRENCY_ANY_CASE}$"
+CURRENCY_MESSAGE = "The currency must be 3 to 6 letters or digits: an ISO 4217 code (USD) or a quote asset (USDT)."
+
 # Prices, quantities and money in: up to 12 digits before the point and 8 after.
 INTEGER_DIGITS, PLACES = 12, 8
 MAXIMUM = Decimal(10**INTEGER_DIGITS - 1)

@@ -1,0 +1,59 @@
+"""Django's SQLite backend with the dates of stored timestamps taken by SQLite itself.
+
+Django's SQLite backend registers Python functions for its date functions (Trunc, Extract, __date)
+and calls one per row, parsing the timestamp's text each time: over a journal of 120,000 trades a
+breakdown by hour cost a second, the overview as a whole several (bench/README.md). Where no time
+zone conversion is asked for (the zone is the connection's own, UTC: the stored text is already
+the local time), the same answers come from SQLite's own date functions, in C. Any other zone,
+and the lookups not listed here, are Django's.
+
+SQLite stores a timestamp as 'YYYY-MM-DD HH:MM:SS[.ffffff]'. Its date functions round the fraction
+to the millisecond (23:59:59.9996 would be the next day), so they are given the text up to the
+second: what they answer is the whole seconds' date and time, as Python's parse keeps them.
+"""
+
+from django.db.backends.sqlite3 import base, operations
+
+# Django's answers, in SQLite: `{}` is the timestamp up to the second.
+_EXTRACT = {
+    "hour": "CAST(strftime('%%H', {}) AS INTEGER)",
+    "iso_week_day": "((CAST(strftime('%%w', {}) AS INTEGER) + 6) %% 7 + 1)",  # %w: Sunday is 0
+}
+_TRUNC = {
+    "year": "strftime('%%Y-01-01 00:00:00', {})",
+    "month": "strftime('%%Y-%%m-01 00:00:00', {})",
+    # Back to the Monday: %w counts from Sunday (0).
+    "week": "strftime('%%Y-%%m-%%d 00:00:00', {0}, "
+    "'-' || ((CAST(strftime('%%w', {0}) AS INTEGER) + 6) %% 7) || ' days')",
+    "day": "strftime('%%Y-%%m-%%d 00:00:00', {})",
+}
+_CAST_DATE = "date({})"
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def _native(self, template: str, sql: str, params) -> tuple[str, tuple]:
+        """`template` over the timestamp `sql`, each use of it with its own parameters."""
+        uses = max(template.count("{0}"), 1)
+        return template.format(f"substr({sql}, 1, 19)"), tuple(params) * uses
+
+    def _no_conversion(self, tzname: str | None) -> bool:
+        return tzname is None or tzname == self.connection.timezone_name
+
+    def datetime_extract_sql(self, lookup_type, sql, params, tzname):
+        if lookup_type in _EXTRACT and self._no_conversion(tzname):
+            return self._native(_EXTRACT[lookup_type], sql, params)
+        return super().datetime_extract_sql(lookup_type, sql, params, tzname)
+
+    def datetime_trunc_sql(self, lookup_type, sql, params, tzname):
+        if lookup_type in _TRUNC and self._no_conversion(tzname):
+            return self._native(_TRUNC[lookup_type], sql, params)
+        return super().datetime_trunc_sql(lookup_type, sql, params, tzname)
+
+    def datetime_cast_date_sql(self, sql, params, tzname):
+        if self._no_conversion(tzname):
+            return self._native(_CAST_DATE, sql, params)
+        return super().datetime_cast_date_sql(sql, params, tzname)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
