@@ -1,14 +1,10 @@
 """/api/v1/accounts: the trader's brokerage and prop accounts; one still holding trades can't be deleted."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
+from core import fields, wire
 from journal.models import DEFAULT_CURRENCY, Account
-from journal.owned_api import NamedResourceViewSet, UniqueNamesSerializer
+from journal.owned_api import NamedResourceViewSet, UniqueNamesSerializer, documented
 from journal.serializers import name_field
 from journal.writes import ACCOUNT_HOLDS_TRADES, account_delete
-from tradejournal import fields
-
-CURRENCY_PATTERN = r"^[A-Za-z]{3}$"
 
 
 class AccountSerializer(UniqueNamesSerializer):
@@ -21,10 +17,10 @@ class AccountSerializer(UniqueNamesSerializer):
         "external_id", required=False, allow_null=True, help_text="The broker's account number; unique among yours"
     )
     currency = fields.TextField(
-        max_length=3, pattern=CURRENCY_PATTERN, required=False,
-        error_messages={"pattern": "The currency must be a three-letter ISO 4217 code, e.g. USD."},
-        help_text=f"ISO 4217 code (any case in, upper case out): the currency of this account's trades. "
-        f"Default {DEFAULT_CURRENCY}.",
+        max_length=6, pattern=wire.CURRENCY_PATTERN, required=False,
+        error_messages={"pattern": wire.CURRENCY_MESSAGE},
+        help_text=f"An ISO 4217 code or a quote asset such as USDT, 3 to 6 letters or digits (any case in, upper "
+        f"case out): the currency of this account's trades. Default {DEFAULT_CURRENCY}.",
     )  # fmt: skip
     starting_balance = fields.DecimalField(
         positive=False, required=False, allow_null=True,
@@ -53,12 +49,11 @@ class AccountSerializer(UniqueNamesSerializer):
         return errors
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List accounts", description="Your accounts, by name."),
-    create=extend_schema(summary="Create an account"),
-    retrieve=extend_schema(summary="Get an account"),
-    partial_update=extend_schema(summary="Update an account", description="Changes the given fields."),
-    destroy=extend_schema(summary="Delete an account", description="Only an account without trades."),
+@documented(
+    Account,
+    list="Your accounts, by name.",
+    partial_update="Changes the given fields.",
+    destroy="Only an account without trades.",
 )
 class AccountViewSet(NamedResourceViewSet):
     model = Account

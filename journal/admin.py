@@ -1,9 +1,10 @@
-"""The admin for trades (search, filters, a date hierarchy, their account and tags), accounts and tags."""
+"""The admin for trades (search, filters, a date hierarchy, their account and tags), accounts, tags and
+traders' journal profiles (their time zone)."""
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 
-from journal.models import Account, Tag, Trade, TradeTag, split_tag_names
+from journal.models import Account, JournalProfile, Tag, Trade, TradeTag, split_tag_names
 
 
 class TradeTagInline(admin.TabularInline):
@@ -57,4 +58,11 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["id", "user", "name", "color"]
     search_fields = ["name", "user__username"]
     list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(JournalProfile)
+class JournalProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone"]
+    search_fields = ["user__username", "time_zone"]
     autocomplete_fields = ["user"]

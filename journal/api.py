@@ -1,42 +1,35 @@
 """The journal's API: /api/v1/trades, /api/v1/trades/{id} and /api/v1/stats."""
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apikeys.scopes import STATS_READ, TRADES_READ, TRADES_WRITE
-from journal import examples, versions
-from journal.currency import single_currency
+from core import idempotency, locks, versions
+from journal import bulk, examples
 from journal.filters import TradeFilter, filtered_trades
-from journal.idempotency import HEADER as IDEMPOTENCY_HEADER
-from journal.idempotency import PATTERN as IDEMPOTENCY_PATTERN
-from journal.idempotency import REPLAY_HEADER, idempotent
 from journal.models import Trade
 from journal.pagination import PagePagination
-from journal.serializers import ATTRIBUTES, StatsSerializer, TradeCreatedSerializer, TradeSerializer
-from journal.stats import trade_stats
-from journal.writes import update_under_lock
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER, {"type": "string", "pattern": IDEMPOTENCY_PATTERN}, OpenApiParameter.HEADER,
-    description="Up to 255 characters. A retry with the same key and body replays the first response and "
-    "creates nothing; the same key with another body is a 422. Kept 24 hours, per key owner.",
-)  # fmt: skip
+from journal.serializers import COLUMNS, StatsSerializer, TradeCreatedSerializer, TradeSerializer
+from journal.stats import stats_in_currency
+from journal.writes import trade_delete, update_under_lock
 
 
 class TradePagination(PagePagination):
     def page_rows(self, queryset: QuerySet, page_ids: QuerySet) -> QuerySet:
         # Each trade's tag names come with its row; rows as plain values, not model instances:
         # building 25 models cost more than the page's query (TradeListSerializer reads them).
-        return super().page_rows(queryset, page_ids).with_tag_names().values(*ATTRIBUTES.values(), "tag_names")
+        return super().page_rows(queryset, page_ids).with_tag_names().values(*COLUMNS, "tag_names")
 
 
 @extend_schema_view(
     list=extend_schema(summary="List trades", description="A paginated list of your trades, newest entry first."),
     create=extend_schema(
-        summary="Create a trade", parameters=[IDEMPOTENCY_KEY], responses={201: TradeCreatedSerializer},
+        summary="Create a trade", parameters=[idempotency.PARAMETER], responses={201: TradeCreatedSerializer},
         examples=[examples.CREATE_REQUEST, examples.CREATED],
     ),
     retrieve=extend_schema(summary="Get a trade"),
@@ -52,9 +45,8 @@ class TradeViewSet(versions.CachedResults, viewsets.ModelViewSet):
     lookup_value_regex = r"\d{1,18}"
     response_headers = {
         "Location": ("string", "The new trade's URL.", (201,)),
-        REPLAY_HEADER: ("string", "`true` when this is the stored answer to an earlier request with the same "
-                        f"{IDEMPOTENCY_HEADER}.", (201,)),
-    }  # fmt: skip
+        **idempotency.replay_header(201),
+    }
     required_scopes = {
         "GET": TRADES_READ,
         "POST": TRADES_WRITE,
@@ -72,7 +64,7 @@ class TradeViewSet(versions.CachedResults, viewsets.ModelViewSet):
         return "trades" if self.action == "list" else None
 
     def list(self, request, *args, **kwargs) -> HttpResponse:
-        # A page is served from the cache while the owner's journal is unchanged (journal/versions.py).
+        # A page is served from the cache while the owner's journal is unchanged (core/versions.py).
         return versions.cached_json(request, self.cached_as, lambda: super(TradeViewSet, self).list(request).data)
 
     def filter_queryset(self, queryset):
@@ -88,21 +80,32 @@ class TradeViewSet(versions.CachedResults, viewsets.ModelViewSet):
         return Response(serializer.data)
 
     def destroy(self, request, *args, **kwargs):
-        deleted, _ = self.get_queryset().filter(pk=kwargs["pk"]).delete()
-        if not deleted:
-            raise Http404
+        trade_delete(user=request.user, pk=kwargs["pk"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def create(self, request, *args, **kwargs):
-        return idempotent(request, lambda: self._create(request))
-
-    def _create(self, request) -> Response:
+    @idempotency.idempotent
+    def create(self, request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        trade = serializer.save(user=request.user)
-        location = request.build_absolute_uri(f"/api/v1/trades/{trade.pk}")
-        return Response(TradeCreatedSerializer(trade).data, status=status.HTTP_201_CREATED,
+        trade = locks.as_owner(request.user.pk, lambda: serializer.save(user=request.user))
+        location = request.build_absolute_uri(reverse("trade-detail", args=[trade.pk]))
+        return Response(TradeCreatedSerializer.body(trade), status=status.HTTP_201_CREATED,
                         headers={"Location": location})  # fmt: skip
+
+    @extend_schema(
+        summary="Create many trades", parameters=[idempotency.PARAMETER], request=bulk.BulkTradesSerializer,
+        responses={201: bulk.BulkCreatedSerializer},
+        description=f"Up to {bulk.MAX_TRADES:,} trades, each as `POST /trades` takes one, created all together or "
+        "none: a 422 names each bad one by its index (`trades.3.side`). The answer lists them as `GET /trades/{id}` "
+        "shows them, in the order sent. One `Idempotency-Key` covers the whole request.",
+    )  # fmt: skip
+    @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[bulk.BulkJSONParser])
+    @idempotency.idempotent
+    def create_many(self, request) -> Response:
+        given = bulk.BulkTradesSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        created = bulk.trades_bulk_create(user=request.user, trades=given.validated_data["trades"])
+        return Response({"data": created}, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -123,11 +126,10 @@ class StatsView(versions.CachedResults, generics.GenericAPIView):
     cached_as = "stats"
 
     def get(self, request) -> HttpResponse:
-        # Served from the cache while the owner's journal is unchanged (journal/versions.py).
-        return versions.cached_json(request, self.cached_as, lambda: self.stats(request))
+        # Served from the cache while the owner's journal is unchanged (core/versions.py).
+        return versions.cached_json(request, self.cached_as, lambda: self.answer(request))
 
     @staticmethod
-    def stats(request) -> dict:
+    def answer(request) -> dict:
         trades, filters = filtered_trades(request, Trade.objects.owned_by(request.user))
-        currency = single_currency(trades, user=request.user, filters=filters)
-        return {**trade_stats(trades), "currency": currency}
+        return stats_in_currency(owner=request.user, trades=trades, filters=filters)

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 from django.db.models import QuerySet
 
+from core.exceptions import UnprocessableEntity
 from journal.models import DEFAULT_CURRENCY, Account
-from tradejournal.errors import UnprocessableEntity
 
 
 def mixed_currencies_message(currencies: list[str]) -> str:

@@ -12,9 +12,9 @@ from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from core import wire
 from journal.currency import in_currency
 from journal.models import Account, Side, Tag, TradeTag, normalize_instrument
-from tradejournal import wire
 
 MAX_FILTER_TAGS = 20
 # What each filter accepts, exactly as the schema publishes it: account ids, comma-separated; up
@@ -22,7 +22,7 @@ MAX_FILTER_TAGS = 20
 # commas); a currency code in any case. Each may be empty, the same as leaving the filter out.
 ACCOUNT_IDS_PATTERN = r"^(?:[1-9][0-9]{0,17}(?:,[1-9][0-9]{0,17})*)?$"
 TAG_NAMES_PATTERN = rf"^[^,\x00]*(?:,[^,\x00]*){{0,{MAX_FILTER_TAGS - 1}}}$"
-CURRENCY_PATTERN = r"^(?:[A-Za-z]{3})?$"
+CURRENCY_PATTERN = rf"^(?:{wire.CURRENCY_ANY_CASE})?$"
 
 
 class DateOrDateTimeField(forms.Field):
@@ -123,8 +123,9 @@ class TradeFilter(django_filters.FilterSet):
     )  # fmt: skip
     currency = PatternFilter(
         pattern=CURRENCY_PATTERN, parse=_currency, method="filter_currency",
-        message="The currency must be a three-letter ISO 4217 code, e.g. USD.",
-        help_text="ISO 4217 code, any case: the trades of accounts in that currency (without an account: USD)",
+        message=wire.CURRENCY_MESSAGE,
+        help_text="A currency code (ISO 4217 or a quote asset such as USDT), any case: the trades of accounts in "
+        "that currency (without an account: USD)",
     )  # fmt: skip
 
     def filter_instrument(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

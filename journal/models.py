@@ -1,5 +1,5 @@
 """The journal's records: trades (each keeps its own P&L consistent), the accounts they are held in
-and the tags they carry."""
+and the tags they carry; the trader's own settings for the journal (its time zone)."""
 
 import functools
 from collections.abc import Iterable
@@ -13,7 +13,8 @@ from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from journal import versions
+from core import versions, wire, zones
+from journal.instruments import normalize_instrument
 
 # Crypto quantities need 8 decimal places; 12 integer digits cover index prices and notional.
 PRICE = {"max_digits": 20, "decimal_places": 8}
@@ -28,12 +29,11 @@ class Side(models.TextChoices):
     SHORT = "short", "Short"
 
 
-def normalize_instrument(value: str) -> str:
-    """Instruments are stored trimmed and upper-cased, so 'btcusdt ' and 'BTCUSDT' are one."""
-    return value.strip().upper()
-
-
 DEFAULT_CURRENCY = "USD"
+# What a trade's P&L is computed from. When the trader edits any of them, the prices they give are the
+# P&L's source again: the sum of the fills the trade was built from no longer describes it.
+PNL_BASIS = ("side", "quantity", "entry_price", "exit_price", "multiplier")
+_LOADED_FOR_PNL = frozenset({"fills_pnl", *PNL_BASIS})
 
 
 def journals_changed(user_ids) -> None:
@@ -49,11 +49,19 @@ def compute_pnl(
     exit_price: Decimal | None,
     commission: Decimal,
     multiplier: Decimal = Decimal(1),
+    fills_pnl: Decimal | None = None,
 ) -> tuple[Decimal | None, Decimal | None]:
     """(pnl, net_pnl) of a trade; both None while it is open. The one place P&L is defined:
-    pnl = price difference x quantity x multiplier (the contract's point value), net = pnl - commission."""
+    pnl = price difference x quantity x multiplier (the contract's point value), net = pnl - commission.
+
+    A trade built from fills passes `fills_pnl`, the exact sum of its fills (closing minus opening,
+    x multiplier), and that is its pnl: its prices are averages rounded to 8 places for display, and
+    their difference can miss the money the fills made (fills summing to 32.00 would give 31.999998)."""
     if exit_price is None:
         return None, None
+    if fills_pnl is not None:
+        pnl = Decimal(fills_pnl).quantize(EIGHT_PLACES, rounding=ROUND_HALF_UP)
+        return pnl, pnl - commission
     # Default precision (28 digits) could round a 20-digit price difference times a 20-digit
     # quantity; compute exactly, then keep 8 places like every stored amount.
     with localcontext() as context:
@@ -61,6 +69,15 @@ def compute_pnl(
         move = exit_price - entry_price if side == Side.LONG else entry_price - exit_price
         pnl = (move * quantity * multiplier).quantize(EIGHT_PLACES, rounding=ROUND_HALF_UP)
         return pnl, pnl - commission
+
+
+def realized_pnl(*, exit_price: Decimal | None, net_pnl: Decimal | None, fills_realized_pnl: Decimal | None) -> Decimal:
+    """The net P&L of the quantity a trade has closed so far: its net_pnl once it is flat; while it
+    is open, what its fills have closed (Trade.fills_realized_pnl), and 0 for a trade entered by
+    hand, which has no partial closes."""
+    if exit_price is not None:
+        return net_pnl
+    return Decimal(0) if fills_realized_pnl is None else fills_realized_pnl
 
 
 class OwnedQuerySet(models.QuerySet):
@@ -123,7 +140,7 @@ class Account(JournalRecord):
     broker = models.CharField(max_length=64, blank=True, default="")
     # NULL, not "": the number is unique per owner only when there is one (and the API shows null).
     external_id = models.CharField(max_length=64, null=True, blank=True, help_text="The broker's account number")  # noqa: DJ001
-    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, db_default=DEFAULT_CURRENCY)
+    currency = models.CharField(max_length=6, default=DEFAULT_CURRENCY, db_default=DEFAULT_CURRENCY)
     starting_balance = models.DecimalField(null=True, blank=True, **MONEY)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -137,7 +154,9 @@ class Account(JournalRecord):
                 fields=["user", "external_id"], condition=Q(external_id__isnull=False),
                 name="account_external_id_unique_per_user",
             ),
-            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="account_currency_iso4217"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=rf"^{wire.CURRENCY_CODE}$"), name="account_currency_code"
+            ),
             models.CheckConstraint(
                 condition=Q(starting_balance__isnull=True) | Q(starting_balance__gte=0),
                 name="account_starting_balance_gte_0",
@@ -194,6 +213,11 @@ class Tag(JournalRecord):
         return self.name
 
 
+# The columns a list of trades can be sorted by; newest entry first is the default, the API's order.
+TRADE_SORTS = ("entry_time", "exit_time", "instrument", "side", "quantity", "net_pnl")
+DEFAULT_SORT = "-entry_time"
+
+
 class TradeQuerySet(OwnedQuerySet):
     def closed_in_window(self, *, days: int, now: datetime | None = None) -> "TradeQuerySet":
         """Trades closed in the `days` days up to `now` (start inclusive)."""
@@ -202,6 +226,17 @@ class TradeQuerySet(OwnedQuerySet):
 
     def newest_first(self) -> "TradeQuerySet":
         return self.order_by("-entry_time", "-id")
+
+    def sorted_by(self, sort: str) -> "TradeQuerySet":
+        """In the order `sort` names (one of TRADE_SORTS, `-` first for descending): ties by id in the
+        same direction, so a page boundary never splits them differently; a trade without the value
+        (an open trade's exit time or P&L) comes last either way."""
+        name = sort.removeprefix("-")
+        if name not in TRADE_SORTS:
+            raise ValueError(sort)
+        if sort.startswith("-"):
+            return self.order_by(F(name).desc(nulls_last=True), "-id")
+        return self.order_by(F(name).asc(nulls_last=True), "id")
 
     def with_tag_names(self) -> "TradeQuerySet":
         """Each trade with `tag_names`, its tags' names joined by commas (None without tags), read in
@@ -234,6 +269,13 @@ class Trade(JournalRecord):
     notes = models.TextField(blank=True, default="")
     pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     net_pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
+    # The exact P&L of the fills an import built the trade from (imports/engine.py): null for a trade
+    # entered by hand, and once the trader edits what the P&L is computed from (PNL_BASIS).
+    fills_pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
+    # While the trade is open, the net P&L of the part its fills have closed so far, written by the
+    # import that built it (imports/engine.py); null for a trade entered by hand and for a closed
+    # one, whose realized P&L is its net_pnl (realized_pnl above).
+    fills_realized_pnl = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     # Deleting an account that still holds trades is refused (the API answers 409). No index of its
     # own: trade_account_entry_idx leads with it.
     account = models.ForeignKey(
@@ -324,7 +366,7 @@ class Trade(JournalRecord):
     def save(self, *args, **kwargs) -> None:
         self.derive_fields()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "instrument", "pnl", "net_pnl"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "instrument", "pnl", "net_pnl", "fills_pnl"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -335,6 +377,8 @@ class Trade(JournalRecord):
     def derive_fields(self) -> None:
         """Normalises the instrument and computes pnl and net_pnl from the other fields."""
         self.instrument = normalize_instrument(self.instrument)
+        if self.fills_pnl is not None and getattr(self, "_loaded_basis", None) not in (None, self._pnl_basis()):
+            self.fills_pnl = None
         self.pnl, self.net_pnl = compute_pnl(
             side=self.side,
             quantity=Decimal(self.quantity),
@@ -342,7 +386,18 @@ class Trade(JournalRecord):
             exit_price=None if self.exit_price is None else Decimal(self.exit_price),
             commission=Decimal(self.commission),
             multiplier=Decimal(self.multiplier),
+            fills_pnl=self.fills_pnl,
         )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        trade = super().from_db(db, field_names, values)
+        if _LOADED_FOR_PNL.issubset(field_names):
+            trade._loaded_basis = trade._pnl_basis()  # for derive_fields: what the stored P&L describes
+        return trade
+
+    def _pnl_basis(self) -> tuple:
+        return tuple(getattr(self, name) for name in PNL_BASIS)
 
 
 class TradeTag(models.Model):
@@ -376,19 +431,23 @@ def _tag_names() -> Subquery:
     return Subquery(joined)
 
 
-class IdempotencyKey(models.Model):
-    """The first response to a POST made with an `Idempotency-Key`, replayed to its retries."""
+class JournalProfile(models.Model):
+    """A trader's own settings for their journal: the time zone its dates, hours and times are in
+    (journal/zones.py)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    body = models.TextField(blank=True, default="")  # the rendered JSON, replayed byte for byte
-    location = models.CharField(max_length=255, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="journal_profile"
+    )
+    time_zone = models.CharField(
+        max_length=64, default=zones.DEFAULT, validators=[zones.validate_zone],
+        help_text="IANA time zone (e.g. America/New_York): the default `tz` of the API for this trader's keys, "
+        "and the zone of every page of their journal.",
+    )  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.key} ({self.user_id})"
+        return f"{self.user_id}: {self.time_zone}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Answers cached for a query without `tz` were taken in the former zone.
+        versions.changed(self.user_id)

@@ -3,12 +3,13 @@ and names unique per owner, checked for the message and guarded by the database.
 
 from django.db.models.functions import Lower
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from apikeys.scopes import TRADES_READ, TRADES_WRITE
+from core.serializers import StrictModelSerializer
 from journal.pagination import PagePagination
-from journal.serializers import StrictModelSerializer
 from journal.writes import named_record_save, update_under_lock
 
 
@@ -38,11 +39,26 @@ class UniqueNamesSerializer(StrictModelSerializer):
         return instance
 
 
+def documented(model, **descriptions: str):
+    """The schema of a NamedResourceViewSet over `model`: each operation's summary named after the
+    model, with the description given for it (list, create, retrieve, partial_update, destroy)."""
+    noun, plural = model._meta.verbose_name, model._meta.verbose_name_plural
+    article = "an" if noun[0] in "aeiou" else "a"
+    summaries = {
+        "list": f"List {plural}", "create": f"Create {article} {noun}", "retrieve": f"Get {article} {noun}",
+        "partial_update": f"Update {article} {noun}", "destroy": f"Delete {article} {noun}",
+    }  # fmt: skip
+    operations = {action: extend_schema(summary=summary, description=descriptions.get(action))
+                  for action, summary in summaries.items()}  # fmt: skip
+    return extend_schema_view(**operations)
+
+
 class NamedResourceViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):  # fmt: skip
-    """GET (list and one), POST, PATCH and DELETE on the key owner's records of `model`."""
+    """GET (list and one), POST, PATCH and DELETE on the key owner's records of `model` (each
+    subclass says how one is deleted: `perform_destroy`)."""
 
     model = None
     pagination_class = PagePagination
@@ -50,6 +66,8 @@ class NamedResourceViewSet(
     lookup_value_regex = r"\d{1,18}"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     required_scopes = {"GET": TRADES_READ, "POST": TRADES_WRITE, "PATCH": TRADES_WRITE, "DELETE": TRADES_WRITE}
+    # How a change is saved (a tag's rename also tells of the trades it changes).
+    record_save = staticmethod(named_record_save)
 
     @property
     def response_headers(self) -> dict:
@@ -71,6 +89,6 @@ class NamedResourceViewSet(
         # Under the row's lock, like a trade's.
         serializer = update_under_lock(
             self.get_queryset(), kwargs["pk"],
-            lambda record: self.get_serializer(record, data=data, partial=True), save=named_record_save,
+            lambda record: self.get_serializer(record, data=data, partial=True), save=self.record_save,
         )  # fmt: skip
         return Response(serializer.data)

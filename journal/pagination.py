@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from journal import versions
+from core import versions
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -33,15 +33,7 @@ class PagePagination(BasePagination):
             params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, f"The per_page must be between 1 and {MAX_PER_PAGE}."
         )
         self.page = _positive_int(params, "page", 1, MAX_PAGE, "The page must be a whole number of at least 1.")
-        # The count is the page's costly part on a big journal: cached while the owner's journal is
-        # unchanged, under the list's path and its filters, not the page (journal/versions.py).
-        # The path keeps one list's count from being served for another's (trades, accounts, tags...).
-        filters = "&".join(
-            part
-            for part in versions.normalised_query(request).split("&")
-            if not part.startswith(("page=", "per_page="))
-        )
-        self.total = versions.cached_value(request, "count", queryset.count, f"{request.path}?{filters}")
+        self.total = self.count(request, queryset)
         offset = (self.page - 1) * self.per_page
         if offset >= self.total:
             return []
@@ -49,6 +41,17 @@ class PagePagination(BasePagination):
         # on PostgreSQL), then only this page's rows are read from the table. One query.
         page_ids = queryset.values("id")[offset : offset + self.per_page]
         return list(self.page_rows(queryset, page_ids))
+
+    def count(self, request, queryset: QuerySet) -> int:
+        # The count is the page's costly part on a big journal: cached while the owner's journal is
+        # unchanged, under the list's path and its filters, not the page (core/versions.py).
+        # The path keeps one list's count from being served for another's (trades, accounts, tags...).
+        filters = "&".join(
+            part
+            for part in versions.normalised_query(request.GET).split("&")
+            if not part.startswith(("page=", "per_page="))
+        )
+        return versions.cached_value(request, "count", queryset.count, f"{request.path}?{filters}")
 
     def page_rows(self, queryset: QuerySet, page_ids: QuerySet) -> QuerySet:
         """The page's rows, in the list's order; a subclass may add what each row carries."""

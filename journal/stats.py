@@ -2,12 +2,16 @@
 
 The outcome figures (counts, sums, win rate, profit factor, averages) are defined here once, as
 aggregates and their finish, for /stats and for every bucket of the analytics breakdowns.
+`stats_in_currency` is /stats' answer, for the API and the web journal alike.
 """
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
+from journal.currency import single_currency
 from journal.models import MONEY
 
 CENT = Decimal("0.01")
@@ -103,3 +107,10 @@ def trade_stats(trades: QuerySet) -> dict:
         "total_commission": to_cents(row["sum_commission"] or ZERO),
     }
     return {key: figures[key] for key in STATS_KEYS}
+
+
+def stats_in_currency(*, owner: AbstractBaseUser, trades: QuerySet, filters: Mapping) -> dict:
+    """The stats of `trades` (the owner's, as the trade filters with the values `filters` selected
+    them) and the one currency they are in; UnprocessableEntity if they are in several."""
+    currency = single_currency(trades, user=owner, filters=filters)
+    return {**trade_stats(trades), "currency": currency}

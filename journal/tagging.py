@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from journal import versions
+from core import versions
 from journal.models import Tag, Trade
 
 
@@ -20,7 +20,10 @@ def tags_get_or_create(*, user_id: int, names: Sequence[str]) -> list[Tag]:
     missing = {name.lower(): name for name in reversed(names) if name.lower() not in known}
     if not missing:
         return found
-    Tag.objects.bulk_create([Tag(user_id=user_id, name=name) for name in missing.values()], ignore_conflicts=True)
+    # In one order (by name), as an import creates its own: two creators of the same new names never
+    # wait for each other in turn.
+    new = [Tag(user_id=user_id, name=missing[key]) for key in sorted(missing)]
+    Tag.objects.bulk_create(new, ignore_conflicts=True)
     return list(Tag.objects.filter(user_id=user_id).named(names))
 
 

@@ -1,11 +1,10 @@
 """/api/v1/tags: the trader's tags; a rename shows on every trade at once (trades refer to the tag)."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
+from core import fields
 from journal.models import Tag
-from journal.owned_api import NamedResourceViewSet, UniqueNamesSerializer
+from journal.owned_api import NamedResourceViewSet, UniqueNamesSerializer, documented
 from journal.serializers import tag_name_field
-from tradejournal import fields
+from journal.writes import tag_delete, tag_rename_save
 
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
@@ -31,13 +30,17 @@ class TagSerializer(UniqueNamesSerializer):
         return None if value is None else value.lower()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List tags", description="Your tags, by name."),
-    create=extend_schema(summary="Create a tag", description="Trades can also create tags: see a trade's `tags`."),
-    retrieve=extend_schema(summary="Get a tag"),
-    partial_update=extend_schema(summary="Update a tag", description="A new name shows on every trade at once."),
-    destroy=extend_schema(summary="Delete a tag", description="It is taken off every trade."),
+@documented(
+    Tag,
+    list="Your tags, by name.",
+    create="Trades can also create tags: see a trade's `tags`.",
+    partial_update="A new name shows on every trade at once.",
+    destroy="It is taken off every trade.",
 )
 class TagViewSet(NamedResourceViewSet):
     model = Tag
     serializer_class = TagSerializer
+    record_save = staticmethod(tag_rename_save)
+
+    def perform_destroy(self, tag: Tag) -> None:
+        tag_delete(tag=tag)
