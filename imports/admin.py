@@ -1,8 +1,8 @@
-"""The admin for imports (read-only records of what each file did) and executions."""
+"""The admin for imports (read-only records of what each file did), executions and corporate actions."""
 
 from django.contrib import admin
 
-from imports.models import Execution, Import
+from imports.models import CorporateAction, Execution, Import
 
 
 @admin.register(Import)
@@ -31,3 +31,14 @@ class ExecutionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(CorporateAction)
+class CorporateActionAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "account", "time", "instrument", "new_instrument", "old_units", "new_units", "source"]
+    search_fields = ["instrument", "new_instrument", "user__username"]
+    list_select_related = ["user", "account"]
+    raw_id_fields = ["user", "account", "source"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # they come with the file that reports them

@@ -1,4 +1,4 @@
-"""The imports API: POST/GET /api/v1/imports, GET/DELETE /api/v1/imports/{id},
+"""The imports API: POST/GET /api/v1/imports, GET /api/v1/imports/{id}, DELETE (undo) /api/v1/imports/{id},
 GET /api/v1/trades/{id}/executions and GET /api/v1/trades/export."""
 
 from django.http import StreamingHttpResponse
@@ -11,7 +11,10 @@ from rest_framework import generics, mixins, renderers, status, viewsets
 from rest_framework.response import Response
 
 from apikeys.scopes import TRADES_READ, TRADES_WRITE
-from imports import progress
+from core import idempotency
+from core.errors import ErrorSerializer
+from core.renderers import JSONRenderer
+from imports import abandoned
 from imports.export import export_lines
 from imports.models import Execution, Import, TradeFill
 from imports.parsers import RAW_MEDIA_TYPES, RAW_PARSERS, UploadJSONParser, UploadMultiPartParser
@@ -23,14 +26,10 @@ from imports.serializers import (
     TradeExecutionSerializer,
 )
 from imports.services import import_create, import_undo
-from imports.uploads import read_upload
-from journal.api import IDEMPOTENCY_KEY
+from imports.uploads import Upload, read_upload
 from journal.filters import TradeFilter
-from journal.idempotency import REPLAY_HEADER, idempotent
 from journal.models import Trade
 from journal.pagination import PagePagination
-from tradejournal.renderers import JSONRenderer
-from tradejournal.schema import ErrorSerializer
 
 BINARY_FILE = {"type": "string", "format": "binary", "minLength": 1}
 UPLOAD_BODIES = {
@@ -47,15 +46,24 @@ UPLOAD_BODIES = {
         summary="Import a broker file",
         description="The file as the raw body, as a multipart `file`, or JSON fills (`{\"executions\": [...]}`, "
         "the generic format's fields). Answers at once with the queued import; a worker applies it. "
-        "Parameters go in the query string (or the multipart form).",
-        request=UPLOAD_BODIES, parameters=[IDEMPOTENCY_KEY, ImportParametersSerializer],
+        "Parameters go in the query string (or the multipart form). A table no format reads is a failed import "
+        "with a `suggested_mapping`: import it again with `format=mapped` and a mapping (see /import-mappings).",
+        request=UPLOAD_BODIES, parameters=[idempotency.PARAMETER, ImportParametersSerializer],
         responses={202: ImportSerializer},
     ),
     destroy=extend_schema(
         summary="Undo an import",
         description="Its executions go and the trades they were in are rebuilt; trades that existed before keep "
-        "their ids. A queued import is cancelled; one being applied is a 409 (retry once it has finished).",
-        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description="The import is being applied")},
+        "their ids. A worker undoes it, all or nothing: the answer is at once, the import `undoing` (poll it, "
+        "with its progress, until `undone`). Asking again answers the undo's state. An import that stored nothing "
+        "(queued, failed, a dry run) is removed at once (204; a queued one is cancelled); one being applied is a "
+        "409 (retry once it has finished).",
+        responses={
+            202: OpenApiResponse(ImportSerializer, description="Being undone"),
+            200: OpenApiResponse(ImportSerializer, description="Undone already"),
+            204: OpenApiResponse(description="It stored nothing; removed"),
+            409: OpenApiResponse(ErrorSerializer, description="The import is being applied"),
+        },
     ),
 )  # fmt: skip
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -66,9 +74,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     request_body_required = True
     required_scopes = {"GET": TRADES_READ, "POST": TRADES_WRITE, "DELETE": TRADES_WRITE}
     response_headers = {
-        "Location": ("string", "The import's URL: poll it until its status is succeeded or failed.", (202,)),
-        REPLAY_HEADER: ("string", "`true` when this is the stored answer to an earlier request with the same "
-                        "Idempotency-Key.", (202,)),
+        "Location": ("string", "The import's URL: poll it until its status is succeeded, failed or undone.", (202,)),
+        **idempotency.replay_header(202),
     }  # fmt: skip
 
     def get_queryset(self):
@@ -81,29 +88,35 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         for imp in page:
-            progress.merge_live(imp)
+            abandoned.merge_live(imp)
         return page
 
     def get_object(self) -> Import:
         imp = super().get_object()
-        progress.merge_live(imp)
+        abandoned.merge_live(imp)
         return imp
 
     def create(self, request, *args, **kwargs):
-        upload = read_upload(request)
-        return idempotent(request, lambda: self._create(request, upload), payload=upload.fingerprint)
+        return self.create_import(request, read_upload(request))
 
-    def _create(self, request, upload) -> Response:
+    @idempotency.idempotent(payload=lambda request, upload: upload.fingerprint)
+    def create_import(self, request, upload: Upload) -> Response:
         imp = import_create(
             user=request.user, data=upload.data, filename=upload.filename, format=upload.format,
-            account=upload.account, tz=upload.tz, dry_run=upload.dry_run,
+            account=upload.account, tz=upload.tz, dry_run=upload.dry_run, mapping_rules=upload.mapping,
         )  # fmt: skip
         location = request.build_absolute_uri(reverse("import-detail", args=[imp.pk]))
         return Response(ImportSerializer(imp).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
     def destroy(self, request, *args, **kwargs):
-        import_undo(imp=get_object_or_404(self.get_queryset(), pk=kwargs["pk"]))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        imp = import_undo(imp=get_object_or_404(self.get_queryset(), pk=kwargs["pk"]))
+        if imp is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        abandoned.merge_live(imp)
+        if imp.status == Import.Status.UNDONE:
+            return Response(ImportSerializer(imp).data)
+        location = request.build_absolute_uri(reverse("import-detail", args=[imp.pk]))
+        return Response(ImportSerializer(imp).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 @extend_schema(summary="List a trade's executions", description="Its fills, with the part of each that belongs "
@@ -116,7 +129,7 @@ class TradeExecutionsView(generics.ListAPIView):
 
     def get_queryset(self):
         trade = get_object_or_404(Trade.objects.owned_by(self.request.user), pk=self.kwargs["pk"])
-        return TradeFill.objects.filter(trade=trade).order_by("execution__time", "execution_id")
+        return TradeFill.objects.of_trade(trade)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

@@ -1,44 +1,44 @@
 """Applying an import (the worker's part): the file's fills become executions and the affected
 position streams are rebuilt into trades, all in one transaction.
 
-Read the file (every row a fill, a skip with its reason, or an error with its row; the fills made
-storable), then, in the transaction: accounts → duplicates → for each (account, instrument)
-stream with new fills, the engine over all its executions → executions written, trades updated,
-created and deleted to match → the import's report. A worker killed half-way leaves nothing
-applied (the transaction rolls back) and the import is failed by the heartbeat rule
-(imports/progress.py). A dry run does everything, reports the same counts and rolls back.
+Read the file (every row a fill, a corporate action, a skip with its reason, or an error with its
+row; the fills and actions made storable), then, in the transaction: accounts → the actions not
+stored yet → duplicates → for each stream with new fills or actions (an (account, instrument), or
+the instruments actions join), the engine over all its executions and actions → executions written,
+trades updated, created and deleted to match → the import's report. A worker killed half-way leaves
+nothing applied (the transaction rolls back) and the heartbeat rule gives the import to another
+worker (imports/progress.py); a run it was taken from finds it no longer its own and applies nothing.
+A dry run does everything, reports the same counts and rolls back.
+
+No shape of a fill lives here: the file's fills become the engine's executions (imports/fills.py),
+which go through duplicates, engine and database as they are; only the report is this module's.
 """
 
 import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import count
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from imports import accounts, bulk, engine, formats, progress, streams
+from core import locks, metrics, versions
+from core.renderers import plain_decimal
+from core.retry import retried
+from imports import accounts, actions, announce, engine, formats, progress, sandbox, streams
+from imports.actions import NewAction
 from imports.duplicates import split_duplicates
-from imports.fills import NewFill, storable
-from imports.formats.base import Fill, FormatError, RowError, Skip
-from imports.models import Execution, Import
-from journal import versions
-from tradejournal.renderers import plain_decimal
+from imports.fills import PROVISIONAL, storable
+from imports.formats.base import Action, Fill, RowError, Skip
+from imports.kept import reattach as reattach_kept
+from imports.kept import restore as restore_kept
+from imports.models import Import
 
 logger = logging.getLogger("tradejournal.imports")
 
 LISTED = 1000  # skipped rows and errors listed per import; the rest are counted in a last entry
 INTERNAL = "The import failed on our side; it has been logged. Nothing was applied."
-EXECUTION_COLUMNS = (
-    "user_id", "account_id", "instrument", "time", "side", "quantity", "price", "commission", "fees", "exec_id",
-    "multiplier", "effect", "group", "source_id", "row",
-)  # fmt: skip
-# Provisional engine keys for new fills: above every stored id, in file order (ids keep that order).
-PROVISIONAL = 1 << 62
 
 
 class Failed(Exception):
@@ -46,15 +46,16 @@ class Failed(Exception):
 
 
 class Superseded(Exception):
-    """The import stopped being this worker's (marked failed meanwhile): roll everything back."""
+    """The import stopped being this run's (failed, or given to another worker meanwhile): roll everything back."""
 
 
 @dataclass
 class Parsed:
-    fills: list[NewFill]  # storable
+    fills: list[engine.Execution]  # storable, with provisional keys
     skipped: list[Skip]
     errors: list[RowError]
     rows: int
+    actions: list[NewAction] = field(default_factory=list)  # storable
 
 
 @dataclass
@@ -75,14 +76,16 @@ def import_run(*, import_id: int, listener: Callable[[progress.Progress], None] 
     a task that already ran, or an import undone meanwhile)."""
     started = timezone.now()
     claimed = Import.objects.filter(pk=import_id, status=Import.Status.QUEUED).update(
-        status=Import.Status.PROCESSING, started_at=started
+        status=Import.Status.PROCESSING, started_at=started, attempts=F("attempts") + 1
     )
     if not claimed:
         return None
     imp = Import.objects.get(pk=import_id)
     with progress.Progress(imp, listener) as tracker:
         try:
-            report = _apply_once(imp, read_file(imp, tracker), tracker)
+            # A deadlock or serialization failure rolled everything back: applied again from the
+            # file (the first attempt's fills were changed on the way: accounts, keys).
+            report = retried(lambda: _apply_once(imp, read_file(imp, tracker), tracker))
         except Failed as failure:
             _finish(imp, Report(rows_total=tracker.rows_processed, errors=[{"row": None, "message": str(failure)}]),
                     status=Import.Status.FAILED)  # fmt: skip
@@ -96,19 +99,15 @@ def import_run(*, import_id: int, listener: Callable[[progress.Progress], None] 
                 report.created_accounts, report.created_tags = [], []  # rolled back with the rest
                 _finish(imp, report, status=Import.Status.SUCCEEDED)
     imp.refresh_from_db()
+    if imp.started_at == started:  # this run finished it (not a run it was taken from)
+        metrics.import_duration.labels(status=imp.status).observe((timezone.now() - started).total_seconds())
     return imp
 
 
 def _apply_once(imp: Import, parsed: Parsed, tracker: progress.Progress) -> Report:
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Behind another import of the same owner, wait for it rather than fail (requests keep
-            # their short lock timeout; this is a worker).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = 0")
-        # One import or undo at a time per owner: they rebuild the same streams.
-        list(get_user_model().objects.select_for_update().filter(pk=imp.user_id).values_list("pk", flat=True))
-        report = apply(imp, parsed, tracker)
+    with locks.owners_worker(imp.user_id):
+        with versions.deferred():  # the owner's version row locked at the end only
+            report = apply(imp, parsed, tracker)
         if imp.dry_run:
             transaction.set_rollback(True)
         else:
@@ -127,8 +126,14 @@ def _finish(imp: Import, report: Report, *, status: str) -> None:
         "errors": _listed(report.errors, "message", "with errors"), "created_accounts": report.created_accounts,
         "created_tags": report.created_tags,
     }  # fmt: skip
-    if not Import.objects.filter(pk=imp.pk, status=Import.Status.PROCESSING).update(**values):
-        raise Superseded
+    # This run's own start: a run the import was taken from (queued again, claimed anew) is not it.
+    with transaction.atomic():  # with its event
+        if not Import.objects.filter(pk=imp.pk, status=Import.Status.PROCESSING, started_at=imp.started_at).update(
+            **values
+        ):
+            raise Superseded
+        imp.status = status
+        announce.finished(imp)
 
 
 def _listed(entries: list[dict], text: str, what: str) -> list[dict]:
@@ -141,23 +146,29 @@ def _listed(entries: list[dict], text: str, what: str) -> list[dict]:
 def read_file(imp: Import, tracker: progress.Progress) -> Parsed:
     """The file's fills as they will be stored, its skipped rows and its errors: no database work,
     so it runs before the transaction (which, on SQLite, holds the one write lock)."""
-    fills, skipped, errors = _parse(imp, formats.get(imp.format), tracker)
-    new_fills, unstorable = storable(fills)
-    return Parsed(new_fills, skipped, errors + unstorable, tracker.rows_processed)
+    module = formats.get(imp.format, imp.mapping)
+    fills, found, skipped, errors = _parse(imp, module, tracker)
+    new_fills, unstorable = storable(fills, rename_futures=not formats.keeps_names(module))
+    new_actions, unstorable_actions = actions.storable(found)
+    errors = errors + unstorable + unstorable_actions
+    return Parsed(new_fills, skipped, errors, tracker.rows_processed, new_actions)
 
 
 def apply(imp: Import, parsed: Parsed, tracker: progress.Progress) -> Report:
     """Everything an import does to the journal, in the caller's transaction."""
-    module = formats.get(imp.format)
+    module = formats.get(imp.format, imp.mapping)
     report = Report(rows_total=parsed.rows)
     new_fills, skipped, errors = parsed.fills, list(parsed.skipped), parsed.errors
     tracker.update(stage=progress.MATCHING)
     report.created_accounts = accounts.resolve_accounts(
-        user=imp.user, fills=new_fills, account=imp.account, broker=module.BROKER,
+        user=imp.user, fills=[*new_fills, *parsed.actions], account=imp.account, broker=module.BROKER,
         default=module.NAME != "tradejournal",  # our export's trades without an account stay without
     )  # fmt: skip
-    touched = {(f.account_id, f.instrument) for f in new_fills}
-    stored = streams.load_executions(imp.user, touched)
+    stored_actions = actions.load(imp.user, {f.account_id for f in [*new_fills, *parsed.actions]})
+    new_actions = actions.store(imp, parsed.actions, stored_actions)
+    lineage = actions.Lineage([*stored_actions, *new_actions])
+    touched = {lineage.stream(f.account_id, f.instrument) for f in new_fills}
+    stored = streams.load_executions(imp.user, lineage.members(touched))
     with_ids = {f.account_id for f in new_fills if f.exec_id is not None}
     exec_ids = streams.load_exec_ids(imp.user, with_ids) if with_ids else set()
     split = split_duplicates(new_fills, stored, exec_ids)
@@ -167,72 +178,54 @@ def apply(imp: Import, parsed: Parsed, tracker: progress.Progress) -> Report:
             fill.group = split.matched_groups.get(fill.row) or f"{imp.pk}:{fill.row}"
 
     tracker.update(stage=progress.BUILDING)
-    by_stream: dict[streams.Stream, list[NewFill]] = defaultdict(list)
+    # The streams with new fills or new actions, in file order (trades are created in that order).
+    by_stream: dict[streams.Stream, list[engine.Execution]] = defaultdict(list)
     for fill in split.new:
-        by_stream[(fill.account_id, fill.instrument)].append(fill)
-    keys = count(PROVISIONAL)
-    provisional = {id(fill): next(keys) for fill in split.new}
+        by_stream[lineage.stream(fill.account_id, fill.instrument)].append(fill)
+    for action in new_actions:
+        by_stream.setdefault(lineage.stream(action.account_id, action.instrument), [])
+    stored |= streams.load_executions(imp.user, lineage.members(by_stream.keys() - touched))
     builds, rejected = {}, {}
     for stream, added in by_stream.items():
-        inputs = [e.for_engine() for e in stored.get(stream, ())]
-        inputs += [_engine_input(fill, provisional[id(fill)]) for fill in added]
-        builds[stream] = streams.build(inputs)
+        builds[stream] = lineage.build(stream, stored, added)
         rejected.update((r.key, r) for r in builds[stream].rejected if r.key >= PROVISIONAL)
 
     tracker.update(stage=progress.WRITING)
-    kept = [f for f in split.new if _stored(f, rejected.get(provisional[id(f)]))]
-    ids = bulk.insert(Execution, EXECUTION_COLUMNS, [_execution_row(imp, f) for f in kept], ids=True)
-    real = {provisional[id(fill)]: new_id for fill, new_id in zip(kept, ids, strict=True)}
-    annotations = {real[provisional[id(f)]]: f.trade for f in kept if f.trade}
+    kept = [f for f in split.new if _stored(f, rejected.get(f.key))]
+    ids = streams.insert_executions(kept, user_id=imp.user_id, source_id=imp.pk)
+    real = {fill.key: new_id for fill, new_id in zip(kept, ids, strict=True)}
+    annotations = {real[f.key]: f.trade for f in kept if f.trade}
+    annotations = restore_kept(imp.user, kept, real, annotations)  # what an undo of these fills kept
     builds = {stream: _with_real_keys(build, real) for stream, build in builds.items()}
-    changes = streams.apply_builds(
-        user=imp.user, builds=builds, stored=streams.load_trades(imp.user, builds), annotations=annotations
-    )
+    stored_trades = streams.load_trades(imp.user, lineage.members(builds), lineage.stream)
+    changes = streams.apply_builds(user=imp.user, builds=builds, stored=stored_trades, annotations=annotations)
+    reattach_kept(imp.user, kept, real, changes.opened)  # the attachments an undo of these fills kept
     report.executions_created = len(kept)
+    report.created_accounts = accounts.remove_unused(user=imp.user, account_ids=report.created_accounts)
     report.trades_created, report.trades_updated = changes.created, changes.updated
     report.created_tags = changes.tags_created
-    by_key = {provisional[id(f)]: f for f in split.new}
+    by_key = {f.key: f for f in split.new}
     skipped.extend(Skip(by_key[key].row, _rejection_reason(r, by_key[key])) for key, r in rejected.items())
     report.skipped = [{"row": s.row, "reason": s.reason} for s in sorted(skipped, key=lambda s: s.row)]
     report.errors = [{"row": e.row, "message": e.message} for e in sorted(errors, key=lambda e: e.row)]
     return report
 
 
-def _parse(imp: Import, module, tracker: progress.Progress) -> tuple[list[Fill], list[Skip], list[RowError]]:
-    text = formats.base.decode(bytes(imp.data or b""))
-    fills, skipped, errors = [], [], []
-    rows: set[int] = set()
-    limit = settings.IMPORT_MAX_ROWS
+def _parse(
+    imp: Import, module, tracker: progress.Progress
+) -> tuple[list[Fill], list[Action], list[Skip], list[RowError]]:
+    """Read in a bounded child (imports/sandbox.py): no file's shape holds this worker."""
     try:
-        for item in module.parse(text, tz=ZoneInfo(imp.tz)):
-            if item.row not in rows:
-                rows.add(item.row)
-                if len(rows) > limit:
-                    raise Failed(f"The file has more than {limit:,} rows; split it into smaller files.")
-                if len(rows) % 1000 == 0:
-                    tracker.update(rows_processed=len(rows))
-            (fills if isinstance(item, Fill) else skipped if isinstance(item, Skip) else errors).append(item)
-    except FormatError as problem:
-        raise Failed(f"The file can't be read as {module.BROKER} ({module.NAME}): {problem}") from None
-    except (ValueError, ArithmeticError, RecursionError, MemoryError) as problem:
-        logger.warning("Import %s: %s could not read the file: %r", imp.pk, module.NAME, problem)
-        raise Failed(f"The file can't be read as {module.BROKER} ({module.NAME}).") from None
-    tracker.update(rows_processed=len(rows), rows_total=len(rows))
-    return fills, skipped, errors
-
-
-def _engine_input(fill: NewFill, key: int) -> engine.Execution:
-    return engine.Execution(
-        key=key, time=fill.time, side=fill.side, quantity=fill.quantity, price=fill.price,
-        commission=fill.commission, fees=fill.fees, multiplier=fill.multiplier, effect=fill.effect, group=fill.group,
-    )  # fmt: skip
-
-
-def _execution_row(imp: Import, fill: NewFill) -> tuple:
-    return (
-        imp.user_id, fill.account_id, fill.instrument, fill.time, fill.side, fill.quantity, fill.price,
-        fill.commission, fill.fees, fill.exec_id, fill.multiplier, fill.effect, fill.group, imp.pk, fill.row,
-    )  # fmt: skip
+        outcome = sandbox.parse(
+            bytes(imp.data or b""), format=imp.format, mapping=imp.mapping, tz=imp.tz,
+            progress=lambda rows: tracker.update(rows_processed=rows),
+        )  # fmt: skip
+    except sandbox.Unreadable as problem:
+        if problem.logged:
+            logger.warning("Import %s: %s could not read the file: %s", imp.pk, module.NAME, problem.logged)
+        raise Failed(str(problem)) from None
+    tracker.update(rows_processed=outcome.rows, rows_total=outcome.rows)
+    return outcome.items
 
 
 def _with_real_keys(build: engine.Build, real: dict[int, int]) -> engine.Build:
@@ -250,12 +243,12 @@ def _with_real_keys(build: engine.Build, real: dict[int, int]) -> engine.Build:
     return build
 
 
-def _stored(fill: NewFill, rejection: engine.Rejection | None) -> bool:
+def _stored(fill: engine.Execution, rejection: engine.Rejection | None) -> bool:
     """A fill rejected whole is not stored; one that closed part of a position is (that part is in a trade)."""
     return rejection is None or rejection.quantity < fill.quantity
 
 
-def _rejection_reason(rejection: engine.Rejection, fill: NewFill) -> str:
+def _rejection_reason(rejection: engine.Rejection, fill: engine.Execution) -> str:
     if rejection.quantity < fill.quantity:
         return f"{rejection.reason} (the excess {plain_decimal(rejection.quantity)} was not imported)"
     return rejection.reason

@@ -5,25 +5,26 @@ per file, so N identical fills in a file stay N and only those beyond what is st
 
 A stored execution counts for the second rule whether or not it has an id, so the same fills
 imported from another export of the broker (one without ids) are found too.
+
+New and stored executions are the one shape, the engine's `Execution`: both are read by one key.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from imports.fills import NewFill
+from imports.engine import Execution
 from imports.formats.base import OPEN
-from imports.streams import StoredExecution
 
 Key = tuple
 
 
-def key_of(fill: NewFill | StoredExecution, account_id: int | None) -> Key:
-    return (account_id, fill.instrument, fill.time, fill.side, fill.quantity, fill.price)
+def key_of(e: Execution) -> Key:
+    return (e.account_id, e.instrument, e.time, e.side, e.quantity, e.price)
 
 
 @dataclass
 class Duplicates:
-    new: list[NewFill] = field(default_factory=list)
+    new: list[Execution] = field(default_factory=list)
     count: int = 0
     # The group of the stored entry each duplicate entry matched (trade-level rows): an exit that
     # completes an entry imported earlier joins that entry's trade.
@@ -31,7 +32,7 @@ class Duplicates:
 
 
 def split_duplicates(
-    fills: list[NewFill], stored: dict[tuple, list[StoredExecution]], stored_exec_ids: set[tuple]
+    fills: list[Execution], stored: dict[tuple, list[Execution]], stored_exec_ids: set[tuple]
 ) -> Duplicates:
     """`fills` (in file order) split into new ones and duplicates of the stored executions.
 
@@ -39,9 +40,9 @@ def split_duplicates(
     `stored_exec_ids` the (account, exec_id) pairs of the fills' accounts.
     """
     stored_keys: dict[Key, list[str | None]] = defaultdict(list)  # key -> groups of the stored executions
-    for (account_id, _), executions in stored.items():
+    for executions in stored.values():
         for execution in executions:
-            stored_keys[key_of(execution, account_id)].append(execution.group)
+            stored_keys[key_of(execution)].append(execution.group)
     seen_ids = set(stored_exec_ids)
     in_file: Counter = Counter()
     result = Duplicates()
@@ -54,7 +55,7 @@ def split_duplicates(
             seen_ids.add(pair)
             result.new.append(fill)
             continue
-        key = key_of(fill, fill.account_id)
+        key = key_of(fill)
         in_file[key] += 1
         matches = stored_keys.get(key, ())
         if in_file[key] <= len(matches):

@@ -3,7 +3,8 @@ imports/formats/tradejournal.COLUMNS, streamed in chunks so that any number of t
 server little memory. Importing the file with format=tradejournal reproduces the trades.
 
 Numbers are written exactly (`plain_decimal`), times as the API writes them, tags as one
-comma-separated field; trades come oldest first, like a ledger.
+comma-separated field, text that a spreadsheet would run as a formula after a `'` (imports/cells.py);
+trades come oldest first, like a ledger.
 """
 
 import csv
@@ -14,9 +15,10 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from imports.formats.tradejournal import COLUMNS
+from core.renderers import format_timestamp, plain_decimal
+from imports import cells
+from imports.formats.tradejournal import COLUMNS, TEXT_COLUMNS
 from journal.models import Trade
-from tradejournal.renderers import format_timestamp, plain_decimal
 
 CHUNK = 2000
 
@@ -31,6 +33,12 @@ def _text(value) -> str:
     return str(value)
 
 
+def _cell(name: str, value) -> str:
+    # Only text is quoted: a number is a plain decimal (digits, a point, maybe a leading minus),
+    # which a spreadsheet reads as the number it is, and quoting it would make it text.
+    return cells.quoted(_text(value)) if name in TEXT_COLUMNS else _text(value)
+
+
 def _row(trade: Trade) -> list[str]:
     account = trade.account
     values = {
@@ -39,7 +47,7 @@ def _row(trade: Trade) -> list[str]:
         "currency": account.currency if account else None,
         "tags": ",".join(sorted(tag.name for tag in trade.tags.all())),
     }
-    return [_text(values[name] if name in values else getattr(trade, name)) for name in COLUMNS]
+    return [_cell(name, values[name] if name in values else getattr(trade, name)) for name in COLUMNS]
 
 
 def export_lines(trades: QuerySet) -> Iterator[str]:

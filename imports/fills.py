@@ -1,57 +1,47 @@
-"""Parsed fills as they will be stored: text trimmed, numbers rounded to the database's precision,
-times in UTC, the multiplier resolved; or, for a row that cannot be stored, that row's error.
+"""A file's fills made into executions as they will be stored: text trimmed, a dated future under its
+one name (journal/futures.py), numbers rounded to the database's precision, times in UTC, the
+multiplier resolved; or, for a row that cannot be stored, that row's error.
 
 The database would refuse such a row (a 13-digit price, a NUL byte) and fail the whole import with
 it; here it fails alone. All fills of a row stand or fall together (a trade-level row is two).
+
+No shape lives here: in comes the formats' `Fill` (what the file says), out goes the engine's
+`Execution` (imports/engine.py), which the rest of the import carries to the database.
 """
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from imports import multipliers
+from core import wire
+from imports.engine import Execution
 from imports.formats.base import AccountRef, Fill, RowError
+from journal import instruments, multipliers
+from journal.futures import futures_instrument
 from journal.models import normalize_instrument
-from tradejournal import wire
 
 EIGHT_PLACES = Decimal("0.00000001")
 LARGEST = wire.MAXIMUM  # 12 digits before the point: the PRICE columns' limit
 TEXT_LIMITS = {"instrument": 32, "exec_id": 128, "account": 64, "setup_type": 64, "tag": 64, "notes": 10_000}
-
-
-@dataclass(slots=True)
-class NewFill:
-    row: int
-    account_ref: AccountRef | None
-    instrument: str
-    time: datetime  # UTC
-    side: str
-    quantity: Decimal
-    price: Decimal
-    commission: Decimal
-    fees: Decimal
-    exec_id: str | None
-    multiplier: Decimal
-    effect: str | None
-    trade: dict | None  # the trade-level row's annotations, checked (on its entry fill)
-    account_id: int | None = None  # set when accounts are resolved
-    group: str | None = None  # set for trade-level rows
+# New executions' keys until they are stored: above every stored id, in file order (ids keep that order).
+PROVISIONAL = 1 << 62
 
 
 class Unstorable(Exception):
     pass
 
 
-def storable(fills: list[Fill]) -> tuple[list[NewFill], list[RowError]]:
-    """The fills that can be stored, and one error per row that cannot (in row order)."""
-    kept: list[NewFill] = []
+def storable(fills: list[Fill], *, rename_futures: bool = True) -> tuple[list[Execution], list[RowError]]:
+    """The fills that can be stored, as executions with provisional keys, and one error per row that
+    cannot (in row order). `rename_futures=False` keeps a dated future as the file names it (our own
+    export: the journal's names, which a round trip gives back as they were)."""
+    kept: list[Execution] = []
     errors: list[RowError] = []
     failed_rows: set[int] = set()
-    for fill in fills:
+    for key, fill in enumerate(fills, start=PROVISIONAL):
         if fill.row in failed_rows:
             continue
         try:
-            kept.append(_new_fill(fill))
+            kept.append(_execution(fill, key, rename_futures))
         except Unstorable as problem:
             failed_rows.add(fill.row)
             errors.append(RowError(fill.row, str(problem)))
@@ -60,12 +50,16 @@ def storable(fills: list[Fill]) -> tuple[list[NewFill], list[RowError]]:
     return kept, errors
 
 
-def _new_fill(fill: Fill) -> NewFill:
+def _execution(fill: Fill, key: int, rename_futures: bool) -> Execution:
     instrument = _text(normalize_instrument(fill.instrument), "instrument")
     if not instrument:
         raise Unstorable("the instrument is missing")
+    if not instruments.is_valid_instrument(instrument):
+        raise Unstorable(instruments.MESSAGE)  # the trades it would make could not be edited
     if not wire.FIRST_YEAR <= fill.time.astimezone(UTC).year <= wire.LAST_YEAR:
         raise Unstorable(f"the time must be between {wire.FIRST_YEAR} and {wire.LAST_YEAR}")
+    if rename_futures:
+        instrument = futures_instrument(instrument, year=fill.time.astimezone(UTC).year)
     quantity = _amount(fill.quantity, "quantity")
     if quantity <= 0:
         raise Unstorable("the quantity rounds to 0 at 8 decimal places")
@@ -84,19 +78,20 @@ def _new_fill(fill: Fill) -> NewFill:
             name=_text(account.name, "account") or None,
             currency=account.currency,
         )
-    return NewFill(
-        row=fill.row,
-        account_ref=account,
-        instrument=instrument,
+    return Execution(
+        key=key,
         time=fill.time.astimezone(UTC),
         side=fill.side,
         quantity=quantity,
         price=price,
         commission=commission,
         fees=fees,
-        exec_id=_text(fill.exec_id, "exec_id") or None,
         multiplier=_amount(multiplier, "multiplier"),
         effect=fill.effect,
+        instrument=instrument,
+        exec_id=_text(fill.exec_id, "exec_id") or None,
+        row=fill.row,
+        account_ref=account,
         trade=_annotations(fill.trade) if fill.trade else None,
     )
 

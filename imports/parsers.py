@@ -5,14 +5,19 @@ length says so)."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from rest_framework import parsers
+from rest_framework import parsers, serializers
 
-from tradejournal.errors import PayloadTooLarge
-from tradejournal.parsers import loads
+from core.exceptions import PayloadTooLarge
+from core.parsers import TooManyObjects, loads
+from imports.formats import spreadsheet
+from imports.serializers import MAX_EXECUTIONS, TOO_MANY_EXECUTIONS
 
-# Content types a broker file may come as. MetaTrader's report is HTML; a browser sends what it
-# guesses from the extension, and `curl --data-binary` sends octet-stream.
-RAW_MEDIA_TYPES = ("text/csv", "application/xml", "text/xml", "text/plain", "text/html", "application/octet-stream")
+# Content types a broker file may come as. MetaTrader's report is HTML or an Excel workbook; a
+# browser sends what it guesses from the extension, and `curl --data-binary` sends octet-stream.
+RAW_MEDIA_TYPES = (
+    "text/csv", "application/xml", "text/xml", "text/plain", "text/html", spreadsheet.MEDIA_TYPE,
+    "application/octet-stream",
+)  # fmt: skip
 # A multipart body is the file plus a few short fields and their boundaries.
 FORM_OVERHEAD = 64 * 1024
 
@@ -59,10 +64,18 @@ class UploadMultiPartParser(parsers.MultiPartParser):
 
 
 class UploadJSONParser(parsers.BaseParser):
-    """JSON fills, read like every JSON body (tradejournal/parsers.py) up to the upload limit rather
-    than the 64 KiB of a trade."""
+    """JSON fills, read like every JSON body (core/parsers.py) up to the upload limit rather than the
+    64 KiB of a trade, and counted as they are read.
+
+    Each fill is an object, and a body that could be taken holds no other object but the one around
+    them: so a body with more objects than that is refused at the first one too many, before the
+    rest is read, let alone checked fill by fill.
+    """
 
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return loads(_read(stream, parser_context))
+        try:
+            return loads(_read(stream, parser_context), max_objects=MAX_EXECUTIONS + 1)
+        except TooManyObjects:
+            raise serializers.ValidationError({"executions": [TOO_MANY_EXECUTIONS]}) from None

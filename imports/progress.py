@@ -1,33 +1,31 @@
-"""Live progress of a running import, and the heartbeat that tells its worker is alive.
+"""Live progress of a running import or undo, and the heartbeat that tells its worker is alive.
 
 The worker applies an import in one transaction, which hides its writes until the end; progress
 therefore lives outside it, in the shared cache (settings.IMPORT_PROGRESS_CACHE), written every
 HEARTBEAT seconds by a thread of the worker (with a database connection of its own, where the cache
 is a table). An import left processing without a heartbeat for IMPORT_HEARTBEAT_TIMEOUT seconds has
 lost its worker (killed, out of memory, machine gone); its transaction rolled back, so nothing was
-applied, and it is marked failed when it is next read (and by `manage.py purge`).
+applied, and it goes to another worker (imports/abandoned.py).
 """
 
 import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
-from django.utils import timezone
 
 from imports.models import Import
 
 logger = logging.getLogger("tradejournal.imports")
 
 HEARTBEAT = 1.0  # seconds between writes
-ABANDONED = "The worker stopped before the import finished, so nothing was applied; import the file again."
 UNKNOWN = object()  # the cache could not be read: no verdict on the worker
 
 READING, MATCHING, BUILDING, WRITING = "reading", "matching", "building", "writing"
+REBUILDING, REMOVING = "rebuilding", "removing"  # an undo's (imports/undo.py)
 
 
 def _cache():
@@ -36,6 +34,8 @@ def _cache():
 
 def _key(imp: Import) -> str:
     # The start time makes the key this run's own, whatever an id reused by a fresh database finds.
+    if imp.status == Import.Status.UNDOING:
+        return f"import-undo-progress:{imp.pk}:{imp.undo_started_at.timestamp() if imp.undo_started_at else 0}"
     return f"import-progress:{imp.pk}:{imp.started_at.timestamp() if imp.started_at else 0}"
 
 
@@ -110,46 +110,3 @@ def read(imp: Import) -> dict | object | None:
     except Exception:  # no progress to show is better than no answer
         logger.warning("Could not read the progress of import %s", imp.pk, exc_info=True)
         return UNKNOWN
-
-
-def fail_if_abandoned(imp: Import, progress: dict | object | None, now: datetime | None = None) -> bool:
-    """Marks a processing import whose worker stopped beating failed; True if it did."""
-    if imp.status != Import.Status.PROCESSING or progress is UNKNOWN:
-        return False
-    now = now or timezone.now()
-    timeout = settings.IMPORT_HEARTBEAT_TIMEOUT
-    last = datetime.fromtimestamp(progress["at"], tz=now.tzinfo) if progress else imp.started_at
-    if last is None or now - last < timedelta(seconds=timeout):
-        return False
-    errors = [{"row": None, "message": ABANDONED}]
-    changed = Import.objects.filter(pk=imp.pk, status=Import.Status.PROCESSING).update(
-        status=Import.Status.FAILED, finished_at=now, errors=errors, data=None
-    )
-    if changed:
-        imp.status, imp.finished_at, imp.errors = Import.Status.FAILED, now, errors
-    return bool(changed)
-
-
-def fail_abandoned(now: datetime | None = None) -> int:
-    """Every processing import whose worker stopped, marked failed (run by `manage.py purge`)."""
-    failed = 0
-    for imp in Import.objects.filter(status=Import.Status.PROCESSING).defer("data"):
-        failed += fail_if_abandoned(imp, read(imp), now)
-    return failed
-
-
-def merge_live(imp: Import) -> None:
-    """Gives a processing import the progress its worker last reported (`stage` too), or marks it
-    failed when the worker is gone. Other imports get `stage` None."""
-    imp.stage = None
-    if imp.status != Import.Status.PROCESSING:
-        return
-    imp.stage = READING
-    report = read(imp)
-    if fail_if_abandoned(imp, report):
-        imp.stage = None
-        return
-    if isinstance(report, dict):
-        imp.stage = report["stage"]
-        imp.rows_processed = report["rows_processed"]
-        imp.rows_total = report["rows_total"] or 0

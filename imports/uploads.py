@@ -10,22 +10,21 @@ from django.http import QueryDict
 from django.utils.http import parse_header_parameters
 from rest_framework import serializers
 
+from core.exceptions import PayloadTooLarge, unknown_fields
+from core.renderers import dumps
 from imports.parsers import RawFile
 from imports.serializers import (
     AUTO,
-    DEFAULT_TZ,
     PARAMETERS,
     ExecutionsInputSerializer,
     ImportParametersSerializer,
 )
 from journal.models import Account
-from tradejournal.errors import PayloadTooLarge
-from tradejournal.renderers import dumps
+from journal.zones import zone_of
 
 FILE_REQUIRED = "The file field is required: send the file as the body, as a multipart `file`, or JSON fills."
 GIVEN_TWICE = "Given in both the query string and the form, with different values."
 JSON_IS_GENERIC = "JSON fills are read as the generic format: leave format out (or send the file as a file)."
-UNKNOWN = "Unknown field."
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,7 @@ class Upload:
     account: Account | None  # one of the owner's
     tz: str
     dry_run: bool
+    mapping: dict | None  # with format=mapped: the mapping the file is read by
     fingerprint: bytes  # what makes two uploads the same request, for Idempotency-Key
 
 
@@ -61,15 +61,16 @@ def read_upload(request) -> Upload:
     fingerprint = b"\n".join([hashlib.sha256(content).digest(), filename.encode(), dumps(given, sort_keys=True)])
     return Upload(
         data=content, filename=filename, format=params.get("format", AUTO), account=params.get("account"),
-        tz=params.get("tz", DEFAULT_TZ), dry_run=params.get("dry_run", False), fingerprint=fingerprint,
+        tz=params.get("tz") or zone_of(request.user), dry_run=params.get("dry_run", False),
+        mapping=params.get("mapping"), fingerprint=fingerprint,
     )  # fmt: skip
 
 
 def _form(request) -> tuple[bytes, str, dict]:
     # request.data holds the form's fields and its files.
-    unknown = sorted(set(request.data) - {*PARAMETERS, "file"})
+    unknown = set(request.data) - {*PARAMETERS, "file"}
     if unknown:
-        raise serializers.ValidationError({name: [UNKNOWN] for name in unknown})
+        raise unknown_fields(unknown)
     files = request.FILES.getlist("file")
     if len(files) != 1:
         raise serializers.ValidationError({"file": [FILE_REQUIRED if not files else "Send one file per import."]})

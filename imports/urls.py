@@ -4,10 +4,12 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from imports.api import ImportViewSet, TradeExecutionsView, TradeExportView
+from imports.mappings_api import ImportMappingViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"
 router.register("imports", ImportViewSet, basename="import")
+router.register("import-mappings", ImportMappingViewSet, basename="import-mapping")
 
 urlpatterns = [
     *router.urls,

@@ -1,26 +1,32 @@
-"""What every broker format reads into: fills, skipped rows and row errors, and the shared readers
-for the text real exports are made of (BOMs, `$1,234.50`, `(75.90)`, local times, blank rows)."""
+"""What every broker format reads into: fills, corporate actions, skipped rows and row errors, the
+shared readers for the text real exports are made of (BOMs, `$1,234.50`, `(75.90)`, local times,
+blank rows), option symbols' asset class, and the spot markets' rule."""
 
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import islice
+from typing import TypeVar
 from zoneinfo import ZoneInfo
+
+# The asset classes the multiplier rule distinguishes, for the formats to name.
+from journal.multipliers import CFD, CRYPTO, FOREX, FUTURE, FUTURE_OPTION, OPTION, STOCK  # noqa: F401
+from journal.options import read_occ
 
 BUY, SELL = "buy", "sell"
 OPEN, CLOSE = "open", "close"
 
-# Asset classes the multiplier rule distinguishes (imports/multipliers.py).
-STOCK, FUTURE, OPTION, FUTURE_OPTION, CRYPTO, FOREX, CFD = (
-    "stock", "future", "option", "future_option", "crypto", "forex", "cfd",
-)  # fmt: skip
-
 
 class FormatError(Exception):
     """The file as a whole cannot be read as this format (not one bad row: those are RowErrors)."""
+
+
+class TooManyRows(Exception):
+    """A reader that streams counted more records than the row limit (settings.IMPORT_MAX_ROWS)."""
 
 
 class RowProblem(Exception):
@@ -56,10 +62,25 @@ class Fill:
     fees: Decimal = Decimal(0)
     exec_id: str | None = None
     account: AccountRef | None = None
-    multiplier: Decimal | None = None  # from the file; None: the table decides (imports/multipliers.py)
+    multiplier: Decimal | None = None  # from the file; None: the table decides (journal/multipliers.py)
     asset_class: str = ""
     effect: str | None = None  # OPEN | CLOSE where the file states the position effect
     trade: dict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A corporate action as the file states it: from `time` on, every `old_units` of `instrument`
+    held are `new_units` of `new_instrument` (a split names the same instrument: 10-for-1 is 1 -> 10;
+    a symbol change is 1 -> 1). The position held carries across (imports/actions.py)."""
+
+    row: int
+    instrument: str
+    new_instrument: str
+    time: datetime  # aware
+    old_units: Decimal  # > 0
+    new_units: Decimal  # > 0
+    account: AccountRef | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,20 +95,22 @@ class RowError:
     message: str
 
 
-Item = Fill | Skip | RowError
+Item = Fill | Action | Skip | RowError
+T = TypeVar("T")
 
 OUT_OF_RANGE = "a number is out of range"
 
 
-def read_row(row: int, read: Callable[..., Item | Iterable[Item]], *args: object, **kwargs: object) -> list[Item]:
-    """What `read(*args, **kwargs)` makes of a row, or a RowError on it: one bad row never fails a file."""
+def read_row(row: int, read: Callable[..., T | list[T]], *args: object, **kwargs: object) -> list[T | RowError]:
+    """What `read(*args, **kwargs)` makes of a row (one item or a list), or a RowError on it: one bad
+    row never fails a file."""
     try:
         result = read(*args, **kwargs)
     except RowProblem as problem:
         return [RowError(row, str(problem))]
     except ArithmeticError:  # Decimal overflow: 1E+999 * 1E+999
         return [RowError(row, OUT_OF_RANGE)]
-    return [result] if isinstance(result, Fill | Skip | RowError) else list(result)
+    return result if isinstance(result, list) else [result]
 
 
 @dataclass
@@ -97,21 +120,18 @@ class Summary:
     fills: list[Fill] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
 
     @property
     def rows_total(self) -> int:
-        return len({item.row for item in (*self.fills, *self.skipped, *self.errors)})
+        return len({item.row for item in (*self.fills, *self.actions, *self.skipped, *self.errors)})
 
     @classmethod
     def of(cls, items: Iterable[Item]) -> "Summary":
         summary = cls()
+        lists = {Fill: summary.fills, Action: summary.actions, Skip: summary.skipped, RowError: summary.errors}
         for item in items:
-            if isinstance(item, Fill):
-                summary.fills.append(item)
-            elif isinstance(item, Skip):
-                summary.skipped.append(item)
-            else:
-                summary.errors.append(item)
+            lists[type(item)].append(item)
         return summary
 
 
@@ -157,22 +177,18 @@ def sniff_delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def header_record(text: str) -> tuple[int, list[str], str] | None:
-    """(row, cells, delimiter) of a CSV's first record, the delimiter sniffed from its first line."""
-    line = next((line for line in text.splitlines() if line.strip()), None)
-    if line is None:
-        return None
-    delimiter = sniff_delimiter(line)
-    first = next(csv_rows(text, delimiter=delimiter), None)
-    return (*first, delimiter) if first else None
+def header_index(cells: Iterable[str]) -> dict[str, int]:
+    """Column positions by normalised name; the first of two same-named columns wins."""
+    index: dict[str, int] = {}
+    for position, name in enumerate(cells):
+        index.setdefault(normalise_header(name), position)
+    return index
 
 
-def find_columns(header: list[str], names: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def find_columns(header: list[str], names: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
     """{field: column index} for each field whose name (or an alias) is in `header`, matched with
     normalise_header; the first column wins when a name repeats. Absent fields are left out."""
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        positions.setdefault(normalise_header(title), index)
+    positions = header_index(header)
     found = {}
     for field_name, aliases in names.items():
         for alias in aliases:
@@ -192,6 +208,93 @@ def cell(cells: list[str], index: int | None) -> str:
 def normalise_header(name: str) -> str:
     """'Exec Time ' / 'exec_time' / 'Exec. Time' → 'exec time' (for matching column names)."""
     return re.sub(r"[\s_.]+", " ", name.replace("\ufeff", "")).strip().lower()
+
+
+class Cells(dict):
+    """A record's cells by field; "" for a field the file has no column for or a short row leaves out."""
+
+    def __missing__(self, field_name: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A CSV export's table, as its Layout finds it: the header record, each field's column, and the
+    records above (a title naming the account) and below it."""
+
+    text: str
+    row: int  # the header's
+    header: list[str]
+    columns: dict[str, int]
+    delimiter: str
+    preamble: list[list[str]]
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(row, cells) of each data record below the header; the header written again (exports
+        pasted together) is not one."""
+        names = [normalise_header(title) for title in self.header]
+        for row, cells in csv_rows(self.text, delimiter=self.delimiter):
+            if row > self.row and not _repeats(cells, names):
+                yield row, cells
+
+    def cells(self, cells: list[str]) -> Cells:
+        """A record's cells by field."""
+        return Cells({field_name: cell(cells, index) for field_name, index in self.columns.items()})
+
+    def read(self, read: Callable[..., T | list[T]], *args: object, **kwargs: object) -> Iterator[T | RowError]:
+        """What `read(row, cells, *args, **kwargs)` makes of each data record (read_row)."""
+        for row, cells in self.records():
+            yield from read_row(row, read, row, self.cells(cells), *args, **kwargs)
+
+
+def _repeats(cells: list[str], names: list[str]) -> bool:
+    # The first cell decides for almost every row: one normalisation per row, not one per cell.
+    if len(cells) != len(names) or normalise_header(cells[0]) != names[0]:
+        return False
+    return [normalise_header(c) for c in cells] == names
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a CSV export keeps its table and what the table must hold: a table format states it once.
+
+    `columns` maps each field to the names its column goes by (normalise_header's form; the first
+    that the header has wins); None takes every column by its own name. The header is the first
+    record, or the first of the first `within` records (None: of all) that has every `required`
+    field. A None `delimiter` is sniffed from the first line (sniff_delimiter).
+    """
+
+    columns: Mapping[str, tuple[str, ...]] | None
+    _: KW_ONLY
+    required: Collection[str]
+    missing: str  # the FormatError when no header has every required field; "{missing}" names those absent
+    empty: str | None = None  # the FormatError for a file with no record at all, if not `missing`
+    delimiter: str | None = ","
+    within: int | None = 1
+
+    def read(self, text: str) -> Table:
+        delimiter = self.delimiter or sniff_delimiter(next((line for line in text.splitlines() if line.strip()), ""))
+        preamble: list[list[str]] = []
+        first: dict[str, int] | None = None
+        for row, cells in islice(csv_rows(text, delimiter=delimiter), self.within):
+            found = header_index(cells) if self.columns is None else find_columns(cells, self.columns)
+            if found.keys() >= set(self.required):
+                return Table(text, row, cells, found, delimiter, preamble)
+            preamble.append(cells)
+            first = found if first is None else first
+        if first is None and self.empty is not None:
+            raise FormatError(self.empty)
+        absent = set(self.required) - (first or {}).keys()
+        raise FormatError(self.missing.replace("{missing}", ", ".join(sorted(absent))))
+
+    def find(self, head: str, *fields: str) -> Table | None:
+        """The table in the head of a file, or None where there is none or it lacks `fields`: a
+        table format's detect."""
+        try:
+            table = self.read(head)
+        except FormatError:
+            return None
+        return table if table.columns.keys() >= set(fields) else None
 
 
 # --- Numbers ----------------------------------------------------------------------------------
@@ -267,6 +370,46 @@ def require_decimal(text: str | None, what: str, *, decimal_comma: bool = False)
     return value
 
 
+def require_text(text: str, what: str) -> str:
+    """A cell a row cannot do without (a symbol, a contract), as the caller tidied it."""
+    if not text:
+        raise RowProblem(f"the {what} is missing")
+    return text
+
+
+def size_and_price(
+    quantity: str | None, price: str | None, names: tuple[str, str] = ("quantity", "price"), *, signed: bool = True
+) -> tuple[Decimal, Decimal]:
+    """A fill's quantity, unsigned, and its price, both above 0 (`names` say what the file calls
+    them). With `signed=False` the file writes sizes unsigned, so a negative one is refused too."""
+    size = require_decimal(quantity, names[0])
+    value = require_decimal(price, names[1])
+    if (abs(size) if signed else size) <= 0 or value <= 0:
+        raise RowProblem(f"{names[0]} and {names[1]} must be above 0")
+    return abs(size), value
+
+
+def one_of(choices: Mapping[str, T], text: str, problem: str) -> T:
+    """What a cell's value (trimmed, any case) stands for among `choices`, whose keys are lower-case;
+    RowProblem `problem`, where `{!r}` is the value, for any other."""
+    found = choices.get(text.strip().lower())
+    if found is None:
+        raise RowProblem(problem.format(text))
+    return found
+
+
+def unfilled(row: int, status: str) -> Skip | None:
+    """The Skip of an order a file lists that never traded (cancelled, rejected, working); None for
+    a filled one."""
+    status = status.strip().lower()
+    return None if status == "filled" else Skip(row, f"order {status or 'without a status'}, not filled")
+
+
+def charge(text: str | None) -> Decimal:
+    """A commission or a fee: its size, whichever sign the broker prints; 0 for an empty cell."""
+    return abs(parse_decimal(text) or Decimal(0))
+
+
 # --- Times ------------------------------------------------------------------------------------
 
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
@@ -308,15 +451,6 @@ def parse_time(text: str | None, formats: Iterable[str], tz: ZoneInfo, what: str
 
 # --- Shared by several formats (added with tastytrade, schwab, ibkr, binance, mt5) -----------------
 
-
-def header_index(cells: Iterable[str]) -> dict[str, int]:
-    """Column positions by normalised name; the first of two same-named columns wins."""
-    index: dict[str, int] = {}
-    for position, name in enumerate(cells):
-        index.setdefault(normalise_header(name), position)
-    return index
-
-
 SESSION_CLOSE = time(16, 0)
 
 
@@ -336,3 +470,32 @@ class DayClock:
         count = self._seen.get((day, instrument), 0)
         self._seen[(day, instrument)] = count + 1
         return datetime.combine(day, SESSION_CLOSE, tzinfo=self.tz) + timedelta(seconds=count)
+
+
+def asset_class_of(symbol: str, stated: str = "") -> str:
+    """The asset class the file states; else an option when the symbol is an OCC option symbol (an
+    expired one may then close at price 0, and it is 100 shares a contract)."""
+    return stated or (OPTION if read_occ(symbol) else "")
+
+
+# --- Spot markets -------------------------------------------------------------------------------
+
+
+def spot_effect(side: str) -> str:
+    """The position effect of a fill on a spot market (crypto spot, a cash account): a buy adds to the
+    holdings, a sale reduces them. Spot can't be shorted, so a sale with nothing held sold holdings
+    bought before the file: the engine skips it with its reason, never opening a short."""
+    return OPEN if side == BUY else CLOSE
+
+
+def spot_fill(
+    row: int, coin: str, quote: str, time: datetime, side: str, quantity: Decimal, price: Decimal, *,
+    commission: Decimal, exec_id: str | None,
+) -> Fill:  # fmt: skip
+    """A crypto spot fill: the pair named base then quote asset (`BTCEUR`), the quote asset the
+    account's currency (one account per quote asset, never added to another), the spot rule's effect."""
+    return Fill(
+        row=row, instrument=f"{coin}{quote}", time=time, side=side, quantity=quantity, price=price,
+        commission=commission, exec_id=exec_id or None, account=AccountRef(currency=quote), asset_class=CRYPTO,
+        effect=spot_effect(side),
+    )  # fmt: skip

@@ -1,13 +1,17 @@
-"""Binance spot "Trade History" CSV, in its 2018 to 2024 layouts: every row is a fill, timed in
+"""Binance spot "Trade History" CSV (Orders > Spot Order > Trade History > Export), in its 2018 to
+2024 layouts: every row is a fill, timed in
 the zone the header states (UTC), whatever the import's tz.
 
 A fee is a cost in the pair's quote coin (the money of its price): a fee charged in the quote coin
 is kept, one charged in the base coin is converted at the fill's price, and one charged in a third
 coin (BNB, for a "pay fees with BNB" account) is recorded as 0, because the file has no price to
-convert it at. The instrument is the pair as Binance writes it (BTCUSDT); its P&L is in the quote coin.
+convert it at. The instrument is the pair as Binance writes it (BTCUSDT); its P&L is in the quote coin,
+which is the currency of the account it goes to (one per quote coin: USDT is not USD).
+
+Spot can't be shorted: a sale with nothing held sold coins bought before the file, and is skipped
+(base.spot_effect).
 """
 
-import csv
 import re
 from collections.abc import Iterator
 from datetime import timedelta, timezone
@@ -26,6 +30,7 @@ _DATE_HEADER = re.compile(r"^date ?\(utc(?P<sign>[+-])?(?P<hours>\d{1,2})?(?::?(
 _GLUED = {"pair", "side", "price", "executed", "amount", "fee"}
 _MARKET = {"market", "type", "price", "amount", "total", "fee", "fee coin"}
 _ASSETS = {"pair", "base asset", "quote asset", "type", "price", "amount", "fee", "fee coin"}
+_LAYOUTS = (_GLUED, _MARKET, _ASSETS)
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
 # For a pair whose units are not written: the quote coins Binance lists markets in, longest first.
 _QUOTES = sorted(
@@ -33,41 +38,33 @@ _QUOTES = sorted(
     key=len,
     reverse=True,
 )
+NOT_BINANCE = "not a Binance trade history: no Date(UTC), Pair/Market, Price, Fee columns"
+TABLE = base.Layout(None, required=(), missing=NOT_BINANCE, empty="the file is empty")  # _is_trade_history checks it
 _COIN_AMOUNT = re.compile(r"(?P<number>[\d.]+(?:[eE][-+]?\d+)?)\s*(?P<coin>[A-Z][A-Z0-9]*)")
 
 
 def detect(head: str) -> bool:
-    first = next(csv.reader(head.splitlines()[:1]), [])
-    names = set(base.header_index(first))
-    return any(_DATE_HEADER.match(name) for name in names) and any(
-        layout <= names for layout in (_GLUED, _MARKET, _ASSETS)
-    )
+    table = TABLE.find(head)
+    return table is not None and _is_trade_history(table)
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[Fill | Skip | RowError]:
-    try:
-        rows = list(base.csv_rows(text))
-    except csv.Error as exc:
-        raise base.FormatError(f"not a readable CSV file ({exc})") from None
-    if not rows:
-        raise base.FormatError("the file is empty")
-    columns = base.header_index(rows[0][1])
-    date_column = next((name for name in columns if _DATE_HEADER.match(name)), None)
-    names = set(columns)
-    if date_column is None or not any(layout <= names for layout in (_GLUED, _MARKET, _ASSETS)):
-        raise base.FormatError("not a Binance trade history: no Date(UTC), Pair/Market, Price, Fee columns")
-    zone = _header_zone(date_column)
-    for row, cells in rows[1:]:
-        if base.header_index(cells) == columns:
-            continue  # a repeated header (several exports pasted together)
-        record = {name: cells[at] if at < len(cells) else "" for name, at in columns.items()}
-        try:
-            yield _fill(row, record, date_column, zone)
-        except (base.RowProblem, ArithmeticError) as exc:
-            yield RowError(row, str(exc))
+    table = TABLE.read(text)
+    if not _is_trade_history(table):
+        raise base.FormatError(NOT_BINANCE)
+    date_column = _date_column(table)
+    yield from table.read(_fill, date_column, _header_zone(date_column))
 
 
-def _fill(row: int, record: dict[str, str], date_column: str, zone: timezone) -> Fill:
+def _is_trade_history(table: base.Table) -> bool:
+    return _date_column(table) is not None and any(layout <= table.columns.keys() for layout in _LAYOUTS)
+
+
+def _date_column(table: base.Table) -> str | None:
+    return next((name for name in table.columns if _DATE_HEADER.match(name)), None)
+
+
+def _fill(row: int, record: base.Cells, date_column: str, zone: timezone) -> Fill:
     side = (record.get("side") or record.get("type", "")).upper()
     if side not in ("BUY", "SELL"):
         raise base.RowProblem(f"the side {side!r} is neither BUY nor SELL")
@@ -96,7 +93,9 @@ def _fill(row: int, record: dict[str, str], date_column: str, zone: timezone) ->
         price=price,
         commission=_fee_in_quote(fee, fee_coin, base_coin, quote_coin, price),
         exec_id=record.get("trade id") or record.get("tradeid") or None,
+        account=base.AccountRef(currency=quote_coin),
         asset_class=base.CRYPTO,
+        effect=base.spot_effect(base.BUY if side == "BUY" else base.SELL),
     )
 
 

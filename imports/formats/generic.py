@@ -1,4 +1,5 @@
-"""Our documented CSV of fills, for any broker a spreadsheet can export: one execution per row.
+"""Our documented CSV of fills, for any broker a spreadsheet can export (the columns below; the JSON
+body of POST /api/v1/imports takes the same fields): one execution per row.
 
 Columns (a header row, any order, names matched case-insensitively; `_`, `.` and spaces alike):
     time          also: datetime; or two columns, date and time
@@ -11,7 +12,7 @@ Columns (a header row, any order, names matched case-insensitively; `_`, `.` and
     exec_id       optional; also: execution id, fill id
     account       optional
     multiplier    optional
-    asset_class   optional: stock, future, option, future_option, crypto, forex, cfd
+    asset_class   optional: stock, future, option, future_option, crypto, forex, cfd (an OCC symbol: option)
     effect        optional: open, close
 Delimiter `,` or `;` (from the header line); in a `;` file a comma is the decimal mark. Times are
 ISO 8601, `MM/DD/YYYY HH:MM[:SS]` or `DD.MM.YYYY HH:MM[:SS]`; without an offset they are in `tz`.
@@ -66,48 +67,28 @@ JSON_FIELDS = tuple(name for name in COLUMNS if name != "date")
 _JSON_START = re.compile(r'^\s*\{\s*"executions"\s*:')
 
 MISSING_COLUMNS = "a generic CSV needs the columns time (or date and time), instrument, quantity and price"
+TABLE = base.Layout(COLUMNS, required=REQUIRED, missing=MISSING_COLUMNS, delimiter=None)
 
 
 def detect(head: str) -> bool:
     if _JSON_START.match(head):
         return True
-    try:
-        found = base.header_record(head)
-    except base.FormatError:
+    table = TABLE.find(head)
+    if table is None:
         return False
-    if found is None:
-        return False
-    _, header, delimiter = found
-    columns = base.find_columns(header, COLUMNS)
-    if not columns.keys() >= REQUIRED:
-        return False
-    if "side" in columns:
+    if "side" in table.columns:
         return True
     # No side column: only a file whose quantities carry the sign is ours (NinjaTrader's grid has
     # the same time/instrument/quantity/price names, with an Action column and positive quantities).
-    for _, cells in list(base.csv_rows(head, delimiter=delimiter))[1:]:
-        if base.cell(cells, columns["quantity"]).startswith("-"):
-            return True
-    return False
+    return any(table.cells(cells)["quantity"].startswith("-") for _, cells in table.records())
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
     if text.lstrip().startswith("{"):
         yield from _parse_json(text, tz)
         return
-    found = base.header_record(text)
-    if found is None:
-        raise base.FormatError(MISSING_COLUMNS)
-    header_row, header, delimiter = found
-    columns = base.find_columns(header, COLUMNS)
-    if not columns.keys() >= REQUIRED:
-        raise base.FormatError(MISSING_COLUMNS)
-    names = [base.normalise_header(title) for title in header]
-    for row, cells in base.csv_rows(text, delimiter=delimiter):
-        if row <= header_row or _repeats_header(cells, names):
-            continue
-        values = {name: cells[index] for name, index in columns.items() if index < len(cells)}
-        yield from base.read_row(row, _fill, row, values, semicolons=delimiter == ";", tz=tz)
+    table = TABLE.read(text)
+    yield from table.read(_fill, semicolons=table.delimiter == ";", tz=tz)
 
 
 def _parse_json(text: str, tz: ZoneInfo) -> Iterator[base.Item]:
@@ -139,15 +120,8 @@ def _json_fill(row: int, execution: object, tz: ZoneInfo) -> base.Fill:
     return _fill(row, values, semicolons=False, tz=tz)
 
 
-def _repeats_header(cells: list[str], names: list[str]) -> bool:
-    # The first cell decides for almost every row: one normalisation per row, not one per cell.
-    if len(cells) != len(names) or base.normalise_header(cells[0]) != names[0]:
-        return False
-    return [base.normalise_header(c) for c in cells] == names
-
-
 def _fill(row: int, values: dict[str, str], *, semicolons: bool, tz: ZoneInfo) -> base.Fill:
-    """The fill a row's cells make, given as {column: cell} (absent columns and short rows left out)."""
+    """The fill a row's cells make, given by field (a field the row lacks is absent or empty)."""
     text = values.get
 
     def number(name: str) -> Decimal | None:
@@ -175,6 +149,7 @@ def _fill(row: int, values: dict[str, str], *, semicolons: bool, tz: ZoneInfo) -
     asset_class = text("asset_class", "").lower()
     if asset_class and asset_class not in ASSET_CLASSES:
         raise base.RowProblem(f"the asset class {text('asset_class')!r} is not one of {', '.join(ASSET_CLASSES)}")
+    asset_class = base.asset_class_of(instrument, asset_class)
     price = number("price")
     if price is None:
         raise base.RowProblem("the price is missing")

@@ -1,22 +1,24 @@
-"""MetaTrader 5 "Trade History Report" saved as HTML (Toolbox > History > Report): the Deals table's
-buys and sells are fills; balance and credit deals, cancelled orders and working orders are skipped.
+"""MetaTrader 5 "Trade History Report" (Toolbox > History > Report), saved as HTML or as "Open XML"
+(.xlsx, read as its first sheet's CSV text, imports/formats/spreadsheet.py): the Deals table's buys
+and sells are fills; balance and credit deals, cancelled orders and working orders are skipped.
 
-A row is the report's table row as a spreadsheet opening the file shows it (the n-th <tr>). Volume
-is in lots and stays the quantity; the lot's size in money comes from the report's own Profit
-column: a symbol's point value is profit / (price move x lots closed) on its largest closing deal,
-so P&L in the journal matches the report. Swap is a cost like the fee. Times are the trade
-server's, without offset: they are read in the import's `tz`. Reports in other languages, and the
-.xlsx "Open XML" report, are not read.
+A row is the report's table row as a spreadsheet opening the file shows it (the n-th <tr>, or the
+sheet's row). Volume is in lots and stays the quantity; the lot's size in money comes from the
+report's own Profit column: a symbol's point value is the profit over the price moved on its most
+profitable round trip (_with_point_values), so P&L in the journal matches the report. Swap is a cost
+like the fee. Times are the trade server's, without offset: they are read in the import's `tz`.
+Reports in other languages are not read.
 """
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from html.parser import HTMLParser
+from itertools import islice
 from zoneinfo import ZoneInfo
 
-from imports.formats import base
+from core import wire
+from imports.formats import base, html
 from imports.formats.base import Fill, RowError, Skip
 
 NAME = "mt5"
@@ -24,9 +26,9 @@ BROKER = "MetaTrader 5"
 
 _SECTIONS = {"positions", "orders", "deals", "open positions", "working orders", "summary", "results"}
 _TIME = re.compile(r"\d{4}\.\d\d\.\d\d \d\d:\d\d(:\d\d)?")
-_TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M")
+TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M")
 _EFFECTS = {"in": base.OPEN, "out": base.CLOSE, "out by": base.CLOSE, "in/out": None, "inout": None}
-_ACCOUNT = re.compile(r"^(?P<number>\d+)\s*(?:\((?P<currency>[A-Z]{3})\b)?")
+_ACCOUNT = re.compile(rf"^(?P<number>\d+)\s*(?:\((?P<currency>{wire.CURRENCY_CODE})\b)?")
 # The deal types MetaTrader books besides buys and sells: money, not fills.
 _NOT_TRADES = {
     "credit", "charge", "correction", "bonus", "commission", "commission daily", "commission monthly",
@@ -38,21 +40,21 @@ _UNFILLED = {"canceled": "cancelled order", "cancelled": "cancelled order", "rej
 
 
 def detect(head: str) -> bool:
-    return "Trade History Report" in head and "<table" in head.lower()
+    if _is_html(head):
+        return "Trade History Report" in head and "<table" in head.lower()
+    # The workbook's sheet: the title alone on the first row, the account a few rows below.
+    first = [cells for _, cells in islice(base.csv_rows(head, delimiter=_delimiter(head)), 8)]
+    return bool(first) and first[0] == ["Trade History Report"] and any(c[:1] == ["Account:"] for c in first)
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[Fill | Skip | RowError]:
-    if text.startswith("PK\x03\x04"):
-        raise base.FormatError("an .xlsx report: save the MetaTrader report as HTML instead")
-    table = _Table()
-    table.feed(text)
-    table.close()
-    if not any(cells == ["Deals"] for _, cells in table.rows):
+    rows = html.rows(text) if _is_html(text) else list(base.csv_rows(text, delimiter=_delimiter(text)))
+    if not any(cells == ["Deals"] for _, cells in rows):
         raise base.FormatError("no Deals table: not an English MetaTrader 5 trade history report")
-    account = _account(table.rows)
+    account = _account(rows)
     items: list[Fill | Skip | RowError] = []
     section, columns = "", {}
-    for row, cells in table.rows:
+    for row, cells in rows:
         if len(cells) == 1 and cells[0].lower() in _SECTIONS:
             section, columns = cells[0].lower(), {}
         elif not columns and section and cells and cells[0] in ("Time", "Open Time"):
@@ -101,7 +103,7 @@ def _item(row: int, section: str, record: dict[str, str], account: base.AccountR
         Fill(
             row=row,
             instrument=instrument,
-            time=base.parse_time(record.get("time"), _TIME_FORMATS, tz),
+            time=base.parse_time(record.get("time"), TIME_FORMATS, tz),
             side=base.BUY if kind == "buy" else base.SELL,
             quantity=quantity,
             price=price,
@@ -126,28 +128,29 @@ class _Deal:
 
 
 def _with_point_values(items: list) -> list[Fill | Skip | RowError]:
-    """Fills with each symbol's point value: |profit| / (|price - average entry| x lots closed) on
-    the symbol's closing deal with the largest profit, following the position deal by deal."""
-    position: dict[str, tuple[Decimal, Decimal]] = {}  # symbol → (signed lots, average price)
+    """Fills with each symbol's point value: on the symbol's round trip (flat to flat) with the
+    largest profit, |profit booked| / |price x lots sold - price x lots bought|. A hedging account
+    closes its positions one by one, at profits no average entry explains; a round trip's totals
+    hold for netting and hedging accounts alike. A deal that reverses the position ends the trip
+    with the part that closes it."""
+    trips: dict[str, tuple[Decimal, Decimal, Decimal]] = {}  # symbol → (signed lots, profit, cash flow)
     best: dict[str, tuple[Decimal, Decimal]] = {}  # symbol → (|profit|, point value)
     for deal in (item for item in items if isinstance(item, _Deal)):
         fill = deal.fill
-        lots, average = position.get(fill.instrument, (Decimal(0), Decimal(0)))
+        lots, profit, flow = trips.get(fill.instrument, (Decimal(0), Decimal(0), Decimal(0)))
         signed = fill.quantity if fill.side == base.BUY else -fill.quantity
-        if lots and (lots > 0) != (signed > 0):
-            closed = min(abs(lots), fill.quantity)
+        if lots and (lots > 0) != (signed > 0) and abs(signed) >= abs(lots):
+            profit, flow = profit + deal.profit, flow + lots * fill.price
             try:
-                value = base.implied_multiplier(deal.profit, abs(fill.price - average), closed)
-                if value and abs(deal.profit) > best.get(fill.instrument, (Decimal(-1), None))[0]:
-                    best[fill.instrument] = (abs(deal.profit), _significant(value))
+                value = base.implied_multiplier(profit, flow, Decimal(1))
+                if value and abs(profit) > best.get(fill.instrument, (Decimal(-1), None))[0]:
+                    best[fill.instrument] = (abs(profit), _significant(value))
             except ArithmeticError:
                 pass  # an absurd profit tells nothing about the lot size; the table decides
-            remaining = lots + signed
-            average = average if remaining and (remaining > 0) == (lots > 0) else fill.price
+            remaining = signed + lots
+            trips[fill.instrument] = (remaining, Decimal(0), -remaining * fill.price)
         else:
-            remaining = lots + signed
-            average = (abs(lots) * average + fill.quantity * fill.price) / abs(remaining)
-        position[fill.instrument] = (remaining, average)
+            trips[fill.instrument] = (lots + signed, profit + deal.profit, flow - signed * fill.price)
     return [
         replace(item.fill, multiplier=best.get(item.fill.instrument, (None, None))[1])
         if isinstance(item, _Deal)
@@ -161,59 +164,24 @@ def _significant(value: Decimal) -> Decimal:
     return base.tidy(value.quantize(Decimal(10) ** (value.adjusted() - 3)))
 
 
+def _is_html(text: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n")[:1] == "<"
+
+
+def _delimiter(text: str) -> str:
+    """`,` as the workbook's text has it, `;` where Excel saved the sheet as CSV in a decimal-comma locale."""
+    return base.sniff_delimiter(text[:4096])
+
+
 def _account(rows: list[tuple[int, list[str]]]) -> base.AccountRef | None:
-    """The header's "Name:" and "Account: 51234567 (USD, Server, demo, Netting)" lines."""
-    fields = {cells[0]: cells[1] for _, cells in rows[:12] if len(cells) >= 2 and cells[0].endswith(":")}
+    """The header's "Name:" and "Account: 51234567 (USD, Server, demo, Netting)" lines (in the
+    workbook, the value stands a few empty cells to the right)."""
+    fields = {
+        cells[0]: next((value for value in cells[1:] if value), "")
+        for _, cells in rows[:12]
+        if len(cells) >= 2 and cells[0].endswith(":")
+    }
     match = _ACCOUNT.match(fields.get("Account:", ""))
     if not match:
         return None
     return base.AccountRef(match.group("number"), fields.get("Name:") or None, match.group("currency"))
-
-
-class _Table(HTMLParser):
-    """Every <tr> as (its 1-based position in the document, the text of its visible cells)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[tuple[int, list[str]]] = []
-        self._count = 0
-        self._cells: list[str] | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr":
-            self._close_row()
-            self._count += 1
-            self._cells = []
-        elif tag in ("td", "th") and self._cells is not None:
-            self._close_cell()
-            hidden = "hidden" in (dict(attrs).get("class") or "").split()
-            self._cell = None if hidden else []  # a hidden cell is MetaTrader's filler, not a column
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th"):
-            self._close_cell()
-        elif tag in ("tr", "table"):
-            self._close_row()
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._close_row()
-
-    def _close_cell(self) -> None:
-        if self._cell is not None and self._cells is not None:
-            self._cells.append(" ".join("".join(self._cell).replace("\xa0", " ").split()))
-        self._cell = None
-
-    def _close_row(self) -> None:
-        self._close_cell()
-        if self._cells is not None:
-            cells = self._cells
-            while cells and not cells[-1]:
-                cells.pop()
-            self.rows.append((self._count, cells))
-        self._cells = None

@@ -8,8 +8,9 @@ decimal-comma culture writes `;` between cells, `7200,75` and `0,62 $`, dates da
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from imports.formats import base
@@ -40,17 +41,14 @@ DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d.%m.
 FUTURES_NAME = re.compile(r"^\S+ (?:\d{2}-\d{2}|[A-Z]{3}\d{2})$")
 
 MISSING_COLUMNS = "a NinjaTrader Executions export needs the columns Instrument, Action, Quantity, Price, Time, E/X"
+TABLE = base.Layout(COLUMNS, required=REQUIRED, missing=MISSING_COLUMNS, delimiter=None)
 
 
 def detect(head: str) -> bool:
-    try:
-        found = base.header_record(head)
-    except base.FormatError:
-        return False
-    return found is not None and set(REQUIRED) <= base.find_columns(found[1], COLUMNS).keys()
+    return TABLE.find(head) is not None
 
 
-def time_formats(values: list[str], *, semicolons: bool) -> tuple[str, ...]:
+def time_formats(values: Iterable[str], *, semicolons: bool) -> tuple[str, ...]:
     """The strptime formats for a NinjaTrader file's times, day-first ones first when its dates are;
     a `;`-separated file comes from a decimal-comma culture, and those write the day first."""
     return DAY_FIRST + MONTH_FIRST if base.day_first(values, default=semicolons) else MONTH_FIRST + DAY_FIRST
@@ -61,56 +59,48 @@ def asset_class(instrument: str) -> str:
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
-    found = base.header_record(text)
-    if found is None:
-        raise base.FormatError(MISSING_COLUMNS)
-    header_row, header, delimiter = found
-    columns = base.find_columns(header, COLUMNS)
-    if not set(REQUIRED) <= columns.keys():
-        raise base.FormatError(MISSING_COLUMNS)
-    records = [(row, cells) for row, cells in base.csv_rows(text, delimiter=delimiter) if row > header_row]
-    formats = time_formats([base.cell(cells, columns["time"]) for _, cells in records], semicolons=delimiter == ";")
-    for row, cells in records:
-        if cells == header:
-            continue
-        yield from base.read_row(row, _fill, row, cells, columns, semicolons=delimiter == ";", formats=formats, tz=tz)
+    yield from read_grid(TABLE.read(text), "time", _fill, tz)
 
 
-def _fill(
-    row: int, cells: list[str], columns: dict[str, int], *, semicolons: bool, formats: tuple[str, ...], tz: ZoneInfo
-) -> base.Fill:
-    def text(name: str) -> str:
-        return base.cell(cells, columns.get(name))
+def read_grid(table: base.Table, time_field: str, read: Callable[..., Any], tz: ZoneInfo) -> Iterator[base.Item]:
+    """A NinjaTrader grid's rows, each as `read(row, cells, semicolons=, formats=, tz=)` makes it; the
+    order of the grid's dates is decided over the whole file (time_formats)."""
+    semicolons = table.delimiter == ";"
+    times = (base.cell(cells, table.columns[time_field]) for _, cells in table.records())
+    formats = time_formats(times, semicolons=semicolons)
+    yield from table.read(read, semicolons=semicolons, formats=formats, tz=tz)
 
-    action = " ".join(text("action").lower().split())
+
+def _fill(row: int, cells: base.Cells, *, semicolons: bool, formats: tuple[str, ...], tz: ZoneInfo) -> base.Fill:
+    action = " ".join(cells["action"].lower().split())
     if action not in ACTIONS:
-        raise base.RowProblem(f"the action {text('action')!r} is not Buy, Sell, Sell short or Buy to cover")
+        raise base.RowProblem(f"the action {cells['action']!r} is not Buy, Sell, Sell short or Buy to cover")
     side = ACTIONS[action]
-    instrument = text("instrument").upper()
+    instrument = cells["instrument"].upper()
     if not instrument:
         raise base.RowProblem("the instrument is missing")
-    quantity = base.parse_local_decimal(text("quantity"), semicolons=semicolons)
+    quantity = base.parse_local_decimal(cells["quantity"], semicolons=semicolons)
     if quantity is None:
         raise base.RowProblem("the quantity is missing")
     quantity = abs(quantity)
-    price = base.parse_local_decimal(text("price"), semicolons=semicolons)
+    price = base.parse_local_decimal(cells["price"], semicolons=semicolons)
     if price is None:
         raise base.RowProblem("the price is missing")
     if quantity == 0 or price <= 0:
         raise base.RowProblem("quantity and price must be above 0")
-    account = text("account")
+    account = cells["account"]
     return base.Fill(
         row=row,
         instrument=instrument,
-        time=base.parse_time(text("time"), formats, tz),
+        time=base.parse_time(cells["time"], formats, tz),
         side=side,
         quantity=quantity,
         price=price,
-        commission=abs(base.parse_local_decimal(text("commission"), semicolons=semicolons) or Decimal(0)),
-        exec_id=text("exec_id") or None,
+        commission=abs(base.parse_local_decimal(cells["commission"], semicolons=semicolons) or Decimal(0)),
+        exec_id=cells["exec_id"] or None,
         account=base.AccountRef(number=account) if account else None,
         asset_class=asset_class(instrument),
-        effect=_effect(text("ex"), side, text("position")),
+        effect=_effect(cells["ex"], side, cells["position"]),
     )
 
 

@@ -13,29 +13,21 @@ from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from imports import multipliers
 from imports.formats import base, ninjatrader
+from journal import multipliers
 
 NAME = "ninjatrader_trades"
 BROKER = "NinjaTrader"
 TRADE_LEVEL = True
 
 COLUMNS = {
-    "instrument": ("instrument",),
-    "account": ("account", "account display name", "account name"),
-    "market_pos": ("market pos", "market position"),
-    "quantity": ("qty", "quantity"),
-    "entry_price": ("entry price",),
-    "exit_price": ("exit price",),
-    "entry_time": ("entry time",),
-    "exit_time": ("exit time",),
-    "profit": ("profit",),
-    "commission": ("commission",),
-    "clearing_fee": ("clearing fee",),
-    "exchange_fee": ("exchange fee",),
-    "ip_fee": ("ip fee",),
+    "instrument": ("instrument",), "account": ("account", "account display name", "account name"),
+    "market_pos": ("market pos", "market position"), "quantity": ("qty", "quantity"),
+    "entry_price": ("entry price",), "exit_price": ("exit price",), "entry_time": ("entry time",),
+    "exit_time": ("exit time",), "profit": ("profit",), "commission": ("commission",),
+    "clearing_fee": ("clearing fee",), "exchange_fee": ("exchange fee",), "ip_fee": ("ip fee",),
     "nfa_fee": ("nfa fee",),
-}
+}  # fmt: skip
 REQUIRED = ("instrument", "market_pos", "quantity", "entry_price", "exit_price", "entry_time", "exit_time")
 FEE_COLUMNS = ("clearing_fee", "exchange_fee", "ip_fee", "nfa_fee")
 SIDES = {"long": (base.BUY, base.SELL), "short": (base.SELL, base.BUY)}
@@ -46,41 +38,20 @@ MISSING_COLUMNS = (
     "a NinjaTrader Trades export needs the columns Instrument, Market pos., Qty, Entry price, Exit price, "
     "Entry time, Exit time"
 )
+TABLE = base.Layout(COLUMNS, required=REQUIRED, missing=MISSING_COLUMNS, delimiter=None)
 
 
 def detect(head: str) -> bool:
-    try:
-        found = base.header_record(head)
-    except base.FormatError:
-        return False
-    return found is not None and set(REQUIRED) <= base.find_columns(found[1], COLUMNS).keys()
+    return TABLE.find(head) is not None
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
-    found = base.header_record(text)
-    if found is None:
-        raise base.FormatError(MISSING_COLUMNS)
-    header_row, header, delimiter = found
-    columns = base.find_columns(header, COLUMNS)
-    if not set(REQUIRED) <= columns.keys():
-        raise base.FormatError(MISSING_COLUMNS)
-    records = [(row, cells) for row, cells in base.csv_rows(text, delimiter=delimiter) if row > header_row]
-    times = [base.cell(cells, columns["entry_time"]) for _, cells in records]
-    formats = ninjatrader.time_formats(times, semicolons=delimiter == ";")
-    for row, cells in records:
-        if cells == header:
-            continue
-        yield from base.read_row(row, _fills, row, cells, columns, semicolons=delimiter == ";", formats=formats, tz=tz)
+    yield from ninjatrader.read_grid(TABLE.read(text), "entry_time", _fills, tz)
 
 
-def _fills(
-    row: int, cells: list[str], columns: dict[str, int], *, semicolons: bool, formats: tuple[str, ...], tz: ZoneInfo
-) -> list[base.Fill]:
-    def text(name: str) -> str:
-        return base.cell(cells, columns.get(name))
-
+def _fills(row: int, cells: base.Cells, *, semicolons: bool, formats: tuple[str, ...], tz: ZoneInfo) -> list[base.Fill]:
     def number(name: str) -> Decimal | None:
-        return base.parse_local_decimal(text(name), semicolons=semicolons)
+        return base.parse_local_decimal(cells[name], semicolons=semicolons)
 
     def required(name: str, what: str) -> Decimal:
         value = number(name)
@@ -88,11 +59,11 @@ def _fills(
             raise base.RowProblem(f"the {what} is missing")
         return value
 
-    position = text("market_pos").lower()
+    position = cells["market_pos"].lower()
     if position not in SIDES:
-        raise base.RowProblem(f"the market position {text('market_pos')!r} is not Long or Short")
+        raise base.RowProblem(f"the market position {cells['market_pos']!r} is not Long or Short")
     entry_side, exit_side = SIDES[position]
-    instrument = text("instrument").upper()
+    instrument = cells["instrument"].upper()
     if not instrument:
         raise base.RowProblem("the instrument is missing")
     quantity = abs(required("quantity", "quantity"))
@@ -108,7 +79,7 @@ def _fills(
     profit = number("profit")
     if profit is not None:
         multiplier, fees = _read_profit(instrument, asset_class, profit, points, quantity, commission, fees)
-    account = text("account")
+    account = cells["account"]
     common = {
         "row": row,
         "instrument": instrument,
@@ -117,8 +88,8 @@ def _fills(
         "multiplier": multiplier,
         "asset_class": asset_class,
     }
-    entry_time = base.parse_time(text("entry_time"), formats, tz, "entry time")
-    exit_time = base.parse_time(text("exit_time"), formats, tz, "exit time")
+    entry_time = base.parse_time(cells["entry_time"], formats, tz, "entry time")
+    exit_time = base.parse_time(cells["exit_time"], formats, tz, "exit time")
     return [
         base.Fill(
             **common,

@@ -1,5 +1,6 @@
-"""Charles Schwab brokerage "Transactions" CSV: buys, sells and option expirations/assignments are
-fills; dividends, interest, transfers, fees and corporate actions are skipped.
+"""Charles Schwab brokerage "Transactions" CSV (Accounts > History > Transactions > Export): buys,
+sells and option expirations/assignments are fills; dividends, interest, transfers, fees and
+corporate actions are skipped.
 
 The file gives dates only. A fill's time is the US close, 16:00 in the import's `tz`, on the date
 the event happened (the "as of" date when there is one); fills of one instrument on one day follow
@@ -7,7 +8,6 @@ the file's order a second apart (base.DayClock). Schwab lists newest first; a fi
 ascending date order is read as oldest first.
 """
 
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -49,30 +49,22 @@ _NOT_TRADES = (  # first matching word in the action → reason; corporate actio
     (("fee", "tax"), "fee or tax"),
 )
 _MONEY_MOVES = ("wire", "moneylink", "transfer", "journal", "deposit", "funds")
+NOT_SCHWAB = "not a Schwab transactions file: no Date/Action/.../Amount header"
+# The header comes after a title, if any: detection looks for it in the first five records.
+TABLE = base.Layout(None, required=_SIGNATURE, missing=NOT_SCHWAB, within=None)
 
 
 def detect(head: str) -> bool:
-    return any(set(base.header_index(cells)) >= _SIGNATURE for cells in csv.reader(head.splitlines()[:5]))
+    return replace(TABLE, within=5).find(head) is not None
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[Fill | Skip | RowError]:
-    try:
-        rows = list(base.csv_rows(text))
-    except csv.Error as exc:
-        raise base.FormatError(f"not a readable CSV file ({exc})") from None
-    header_at = next((i for i, (_, cells) in enumerate(rows) if set(base.header_index(cells)) >= _SIGNATURE), None)
-    if header_at is None:
-        raise base.FormatError("not a Schwab transactions file: no Date/Action/.../Amount header")
-    columns = base.header_index(rows[header_at][1])
-    account = _account(rows[:header_at])
+    table = TABLE.read(text)
+    account = _account(table.preamble)
     parsed: list[_Parsed | Skip | RowError] = []
-    for row, cells in rows[header_at + 1 :]:
-        if cells[0].lower().startswith("transactions total") or base.header_index(cells) == columns:
-            continue  # the statement's total line, a repeated header
-        try:
-            parsed.append(_parse_row(row, {name: _cell(cells, at) for name, at in columns.items()}, account))
-        except (base.RowProblem, ArithmeticError) as exc:
-            parsed.append(RowError(row, str(exc)))
+    for row, cells in table.records():
+        if not cells[0].lower().startswith("transactions total"):  # the statement's total line
+            parsed.extend(base.read_row(row, _parse_row, row, table.cells(cells), account))
     yield from sorted(_timed(parsed, tz), key=lambda item: item.row)
 
 
@@ -85,7 +77,7 @@ class _Parsed:
     removal: str | None = None
 
 
-def _parse_row(row: int, cells: dict[str, str], account: base.AccountRef) -> "_Parsed | Skip":
+def _parse_row(row: int, cells: base.Cells, account: base.AccountRef) -> "_Parsed | Skip":
     action = " ".join(cells["action"].split()).lower()
     day = _day(cells["date"])
     if action in _REMOVALS:
@@ -107,7 +99,7 @@ def _parse_row(row: int, cells: dict[str, str], account: base.AccountRef) -> "_P
 
 
 def _fill(
-    row: int, cells: dict[str, str], account: base.AccountRef, side: str, effect: str | None, price: Decimal | None
+    row: int, cells: base.Cells, account: base.AccountRef, side: str, effect: str | None, price: Decimal | None
 ) -> Fill:
     instrument = " ".join(cells["symbol"].upper().split())
     if not instrument:
@@ -173,13 +165,9 @@ def _number(text: str, what: str) -> Decimal:
     return base.require_decimal(text, what)
 
 
-def _cell(cells: list[str], position: int) -> str:
-    return cells[position] if position < len(cells) else ""
-
-
-def _account(title_rows: list[tuple[int, list[str]]]) -> base.AccountRef:
+def _account(title_rows: list[list[str]]) -> base.AccountRef:
     """The account the title line above the header names ("...for account XXXX-1234 as of ...")."""
-    for _, cells in title_rows:
+    for cells in title_rows:
         match = _TITLE.search(" ".join(cells))
         if match:
             label = match.group("label")

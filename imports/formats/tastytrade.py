@@ -1,22 +1,29 @@
-"""tastytrade (tastyworks) transaction history CSV: trades and option expirations, assignments and
-exercises are fills; money movements and other deliveries are skipped."""
+"""tastytrade (tastyworks) transaction history CSV (History > Transactions > CSV): trades and option
+expirations, assignments and exercises are fills; a symbol change, forward or reverse split (two
+deliveries at one time: the old position closed, the new one opened) carries the position across;
+money movements and other deliveries are skipped.
 
-import csv
+Actions are read as tastytrade writes them (BUY_TO_OPEN) and as spreadsheets and other journals
+write them (Buy to Open); times as ISO 8601 with an offset, or `2026/07/20 08:03:06,GMT-04`.
+"""
+
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from imports.formats import base
-from imports.formats.base import Fill, RowError, Skip
+from imports.formats.base import Fill, Skip
 
 NAME = "tastytrade"
 BROKER = "tastytrade"
 
 # The 20/21-column layout (2024-) and the older 16/18-column ones without Sub Type share these.
 _SIGNATURE = {"date", "type", "action", "symbol", "instrument type", "description", "value", "quantity"}
-_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%m/%d/%Y %I:%M %p", "%m/%d/%Y")
+_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y/%m/%d %H:%M:%S %z", "%m/%d/%Y %I:%M %p", "%m/%d/%Y")
+_GMT_OFFSET = re.compile(r",?\s*GMT(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d\d))?$")
 
 _ASSET_CLASSES = {
     "equity": base.STOCK,
@@ -37,6 +44,7 @@ _ACTIONS = {  # Action column → side, position effect
 # a buy and a sell; an expiration's side comes from the position the file built (_resolve_expirations).
 _REMOVAL_SIDES = {"assignment": base.BUY, "exercise": base.SELL}
 _REMOVAL = re.compile(r"\b(expiration|assignment|exercise)\b", re.IGNORECASE)
+_CORPORATE = re.compile(r"\b(symbol change|forward split|reverse split)\b", re.IGNORECASE)
 _FILL_PRICE = re.compile(r"@\s*([\d,]*\.?\d+)\s*$")
 
 _SKIP_REASONS = {
@@ -50,44 +58,18 @@ _SKIP_REASONS = {
     "fully paid stock lending income": "stock lending income, not a trade",
 }
 UNKNOWN_SIDE = "expiration of an option opened before this file: whether it was long or short is unknown"
+NEW_POSITION = "the opening half of a {event}: carried into trades with its closing half"
+ONE_HALF = "{event} whose other half is not in this file: not carried into trades"
+NOT_TASTYTRADE = "not a tastytrade transactions file: no {missing} column"
+TABLE = base.Layout(None, required=_SIGNATURE, missing=NOT_TASTYTRADE, empty="the file is empty")
 
 
 def detect(head: str) -> bool:
-    first = next(csv.reader(head.splitlines()[:1]), [])
-    return set(base.header_index(first)) >= _SIGNATURE
+    return TABLE.find(head) is not None
 
 
-def parse(text: str, *, tz: ZoneInfo) -> Iterator[Fill | Skip | RowError]:
-    try:
-        rows = list(base.csv_rows(text))
-    except csv.Error as exc:
-        raise base.FormatError(f"not a readable CSV file ({exc})") from None
-    if not rows:
-        raise base.FormatError("the file is empty")
-    columns = base.header_index(rows[0][1])
-    missing = sorted(_SIGNATURE - set(columns))
-    if missing:
-        raise base.FormatError(f"not a tastytrade transactions file: no {', '.join(missing)} column")
-    items: list[Fill | Skip | RowError | _Removal] = []
-    for row, cells in rows[1:]:
-        if base.header_index(cells) == columns:
-            continue  # a repeated header
-        try:
-            items.append(_item(row, _Row(cells, columns), tz))
-        except (base.RowProblem, ArithmeticError) as exc:
-            items.append(RowError(row, str(exc)))
-    yield from _resolve_expirations(items)
-
-
-class _Row:
-    """One record's cells by column name ('' for a missing column or cell)."""
-
-    def __init__(self, cells: list[str], columns: dict[str, int]) -> None:
-        self.cells, self.columns = cells, columns
-
-    def __getitem__(self, name: str) -> str:
-        position = self.columns.get(name)
-        return self.cells[position] if position is not None and position < len(self.cells) else ""
+def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
+    yield from _resolve_expirations(_pair_legs(list(TABLE.read(text).read(_item, tz))))
 
 
 class _Removal:
@@ -97,12 +79,29 @@ class _Removal:
         self.fill = fill
 
 
-def _item(row: int, cells: _Row, tz: ZoneInfo) -> "Fill | Skip | _Removal":
-    kind, sub_type, action = cells["type"].lower(), cells["sub type"], cells["action"].upper()
+class _Leg:
+    """One of the two deliveries of a corporate action (paired once all rows are read)."""
+
+    def __init__(self, row: int, cells: base.Cells, tz: ZoneInfo, action: str, event: str) -> None:
+        self.row, self.event, self.closing = row, event, action.endswith("CLOSE")
+        self.time = _time(cells["date"], tz)
+        self.instrument = _instrument(cells["symbol"])
+        self.quantity = abs(base.require_decimal(cells["quantity"], "quantity"))
+        self.account = _account(cells)
+        # An option's two legs name one contract: the same expiry, strike and right.
+        option = (cells["expiration date"], cells["strike price"], cells["call or put"])
+        self.key = (self.time, event, cells["instrument type"].lower(), option)
+
+
+def _item(row: int, cells: base.Cells, tz: ZoneInfo) -> "Fill | Skip | _Removal | _Leg":
+    kind, sub_type, action = cells["type"].lower(), cells["sub type"], cells["action"].upper().replace(" ", "_")
     description = cells["description"]
     if kind == "trade":
         return _fill(row, cells, tz, action)
     if kind == "receive deliver":
+        corporate = _CORPORATE.search(f"{sub_type} {description}")
+        if corporate and action in _ACTIONS:
+            return _Leg(row, cells, tz, action, corporate.group(1).lower())
         removal = _REMOVAL.search(f"{sub_type} {description}")
         if removal and cells["instrument type"].lower().endswith("option"):
             return _removal(row, cells, tz, action, removal.group(1).lower())
@@ -114,7 +113,7 @@ def _item(row: int, cells: _Row, tz: ZoneInfo) -> "Fill | Skip | _Removal":
     return Skip(row, reason or f"{cells['type']} ({sub_type or description}), not a trade")
 
 
-def _fill(row: int, cells: _Row, tz: ZoneInfo, action: str) -> Fill:
+def _fill(row: int, cells: base.Cells, tz: ZoneInfo, action: str) -> Fill:
     if action not in _ACTIONS:
         raise base.RowProblem(f"unknown action {action!r}" if action else "the action is missing")
     side, effect = _ACTIONS[action]
@@ -125,7 +124,7 @@ def _fill(row: int, cells: _Row, tz: ZoneInfo, action: str) -> Fill:
     return Fill(
         row=row,
         instrument=_instrument(cells["symbol"]),
-        time=base.parse_time(cells["date"], _TIME_FORMATS, tz, "date"),
+        time=_time(cells["date"], tz),
         side=side,
         quantity=quantity,
         price=price,
@@ -139,7 +138,7 @@ def _fill(row: int, cells: _Row, tz: ZoneInfo, action: str) -> Fill:
 
 
 def _price_and_multiplier(
-    cells: _Row, asset: str, quantity: Decimal, value: Decimal | None
+    cells: base.Cells, asset: str, quantity: Decimal, value: Decimal | None
 ) -> tuple[Decimal, Decimal | None]:
     """The fill price and, where the money shows it, the point value.
 
@@ -163,7 +162,7 @@ def _price_and_multiplier(
     return stated, None
 
 
-def _removal(row: int, cells: _Row, tz: ZoneInfo, action: str, event: str) -> "Fill | _Removal":
+def _removal(row: int, cells: base.Cells, tz: ZoneInfo, action: str, event: str) -> "Fill | _Removal":
     quantity = abs(base.require_decimal(cells["quantity"], "quantity"))
     value = base.parse_decimal(cells["value"])
     multiplier = base.parse_decimal(cells["multiplier"]) or 1
@@ -173,7 +172,7 @@ def _removal(row: int, cells: _Row, tz: ZoneInfo, action: str, event: str) -> "F
     fill = Fill(
         row=row,
         instrument=_instrument(cells["symbol"]),
-        time=base.parse_time(cells["date"], _TIME_FORMATS, tz, "date"),
+        time=_time(cells["date"], tz),
         side=side or base.BUY,
         quantity=quantity,
         price=price,
@@ -184,7 +183,29 @@ def _removal(row: int, cells: _Row, tz: ZoneInfo, action: str, event: str) -> "F
     return fill if side else _Removal(fill)
 
 
-def _resolve_expirations(items: list) -> Iterator[Fill | Skip | RowError]:
+def _pair_legs(items: list) -> list:
+    """Each corporate action's closing and opening legs as one base.Action (at the closing leg's row;
+    the opening leg's row is skipped as its part); a leg without its other half is skipped."""
+    legs: dict[tuple, list[_Leg]] = {}
+    for item in items:
+        if isinstance(item, _Leg):
+            legs.setdefault(item.key, []).append(item)
+    resolved: dict[int, base.Item] = {}
+    for pair in legs.values():
+        closing = [leg for leg in pair if leg.closing]
+        opening = [leg for leg in pair if not leg.closing]
+        if len(closing) != 1 or len(opening) != 1:
+            resolved.update((leg.row, Skip(leg.row, ONE_HALF.format(event=leg.event))) for leg in pair)
+            continue
+        old, new = closing[0], opening[0]
+        resolved[old.row] = base.Action(
+            old.row, old.instrument, new.instrument, old.time, old.quantity, new.quantity, old.account
+        )
+        resolved[new.row] = Skip(new.row, NEW_POSITION.format(event=new.event))
+    return [resolved[item.row] if isinstance(item, _Leg) else item for item in items]
+
+
+def _resolve_expirations(items: list) -> Iterator[base.Item]:
     """Give an expiration without an Action the side that closes the position the file's own fills
     built before it; with no such position it is skipped, never guessed."""
     fills = sorted((item for item in items if isinstance(item, Fill)), key=lambda fill: fill.time)
@@ -204,6 +225,15 @@ def _resolve_expirations(items: list) -> Iterator[Fill | Skip | RowError]:
             yield _with_side(removal, base.BUY)
         else:
             yield Skip(removal.row, UNKNOWN_SIDE)
+
+
+def _time(text: str, tz: ZoneInfo) -> datetime:
+    """A Date cell; `2026/07/20 08:03:06,GMT-04` (as other journals write it) gets its offset read."""
+    offset = _GMT_OFFSET.search(text.strip())
+    if offset:
+        hours, minutes = int(offset["hours"]), offset["minutes"] or "00"
+        text = f"{text.strip()[: offset.start()]} {offset['sign']}{hours:02d}{minutes}"
+    return base.parse_time(text, _TIME_FORMATS, tz, "date")
 
 
 def _with_side(fill: Fill, side: str) -> Fill:
@@ -226,6 +256,6 @@ def _instrument(symbol: str) -> str:
     return instrument
 
 
-def _account(cells: _Row) -> base.AccountRef | None:
+def _account(cells: base.Cells) -> base.AccountRef | None:
     currency = cells["currency"].upper()
     return base.AccountRef(currency=currency) if currency else None

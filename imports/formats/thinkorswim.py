@@ -1,5 +1,6 @@
-"""thinkorswim (TD Ameritrade / Schwab) "Account Statement" CSV (Monitor > Account Statement > Export):
-a statement of sections, each a title line, a header and its rows.
+"""thinkorswim (TD Ameritrade / Schwab) "Account Statement" CSV (Monitor > Account Statement > Export)
+and "Today's Trade Activity" CSV (Monitor > Activity and Positions > Export): a statement of sections,
+each a title line, a header and its rows.
 
 - Account Trade History: the fills. A spread is a line with the time and its further legs below
   it with none (each leg a fill at that time). Expirations, assignments and exercises listed here
@@ -8,9 +9,11 @@ a statement of sections, each a title line, a header and its rows.
   /MESZ25 @6050.25") carries its commission and misc fees; it is matched to the execution of the
   same side, quantity and symbol within two minutes, and its costs are spread over that
   execution's legs by quantity. Other lines (deposits, dividends) are skipped with what they are.
-- Account Order History: one order per line (a stop or a spread leg continues on the next lines,
-  part of the same order); orders are skipped: filled ones because their fills are the Trade
-  History's, the rest because they never filled (cancelled, rejected, expired, working).
+- Filled Orders (Today's Trade Activity): the fills, read as Account Trade History's.
+- Account Order History, and Working Orders and Canceled Orders: one order per line (a stop or a
+  spread leg continues on the next lines, part of the same order); orders are skipped: filled ones
+  because their fills are the Trade History's, the rest because they never filled (cancelled,
+  rejected, expired, working).
 - Positions (Equities, Options, Futures...), Profits and Losses and the summaries are snapshots and
   totals, not transactions: structure, like the balance and TOTAL lines.
 
@@ -32,17 +35,19 @@ NAME = "thinkorswim"
 BROKER = "thinkorswim"
 
 TRADES, ORDERS = "account trade history", "account order history"
+# Today's Trade Activity names its sections otherwise; they read as the statement's.
+SECTIONS = {"filled orders": TRADES, "working orders": ORDERS, "canceled orders": ORDERS}
 CASH = ("cash balance", "futures statements", "forex statements")
 OTHER_SECTIONS = (
     "equities", "options", "futures", "futures options", "forex", "crypto", "profits and losses",
-    "account summary", "forex account summary", "cash & sweep vehicle",
+    "account summary", "forex account summary", "cash & sweep vehicle", "rolling strategies",
 )  # fmt: skip
 COLUMNS = {
     TRADES: {
         "time": ("exec time",), "side": ("side",), "qty": ("qty",), "effect": ("pos effect",),
         "symbol": ("symbol",), "exp": ("exp",), "strike": ("strike",), "type": ("type",), "price": ("price",),
     },
-    ORDERS: {"time": ("time placed",), "status": ("status",)},
+    ORDERS: {"time": ("time placed", "time canceled"), "status": ("status",)},
     "cash": {
         "date": ("exec date", "date"), "time": ("exec time", "time"), "type": ("type",),
         "description": ("description",), "misc": ("misc fees",), "commission": ("commissions & fees",),
@@ -63,11 +68,18 @@ CASH_LINES = {
 }
 # A cash line's time is the execution's to the second, but statements re-saved by Excel keep the minute.
 MATCH_WINDOW = timedelta(minutes=2)
-_ACCOUNT = re.compile(r"Account Statement for (\S+)(?:\s+\((.*?)\))?\s+since", re.IGNORECASE)
+_ACCOUNT = re.compile(
+    r"(?:Account Statement for (\S+)(?:\s+\((.*?)\))?\s+since|Today's Trade Activity for (\S*)\s*(?:\((.*?)\))?\s+on)",
+    re.IGNORECASE,
+)
+TITLES = ("Account Statement for", "Today's Trade Activity for")
 _CASH_TRADE = re.compile(r"\b(BOT|SOLD)\s+([+-]?[\d,.]+)\s+(.*?)\s*@", re.IGNORECASE)
 _POINT_VALUE = re.compile(r"\b1/(\d+(?:\.\d+)?)\b")
 
-NOT_A_STATEMENT = "not a thinkorswim Account Statement: no 'Account Statement for' line or Account Trade History"
+NOT_A_STATEMENT = (
+    "not a thinkorswim Account Statement or Today's Trade Activity: no title line ('Account Statement for', "
+    "'Today's Trade Activity for') and no Account Trade History"
+)
 MATCHED = "cash line of a trade: its commission and fees are on the fills"
 UNMATCHED = "cash line of a trade with no execution in Account Trade History: its fees are not imported"
 
@@ -78,7 +90,7 @@ def _lines(text: str) -> list[str]:
 
 def detect(head: str) -> bool:
     lines = _lines(head)
-    if any(line.startswith("Account Statement for") for line in lines[:3]):
+    if any(line.startswith(TITLES) for line in lines[:3]):
         return True
     return any(line.lower() == TRADES for line in lines) and "Pos Effect" in head and "Exec Time" in head
 
@@ -115,7 +127,7 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
     section, columns, header = None, None, None
     for row, cells in base.csv_rows(text):
         if len(cells) == 1:
-            title = cells[0].lower()
+            title = SECTIONS.get(cells[0].lower(), cells[0].lower())
             section = title if title in (TRADES, ORDERS, *CASH, *OTHER_SECTIONS) else None
             columns = header = None
             continue
@@ -155,8 +167,9 @@ def _account(first_lines: list[str]) -> base.AccountRef | None:
     for line in first_lines:
         match = _ACCOUNT.search(line)
         if match:
-            number = match.group(1) if re.search(r"[A-Za-z0-9]", match.group(1)) else None
-            return base.AccountRef(number=number, name=match.group(2) or None) if number or match.group(2) else None
+            number, name = match.group(1) or match.group(3) or "", match.group(2) or match.group(4)
+            number = number if re.search(r"[A-Za-z0-9]", number) else None
+            return base.AccountRef(number=number, name=name or None) if number or name else None
     return None
 
 

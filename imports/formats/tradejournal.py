@@ -1,8 +1,10 @@
 """Our own trade export (GET /api/v1/trades/export) read back: one trade per row, an entry fill and,
-for a closed trade, an exit fill. COLUMNS is the one definition of the layout; the export writes it.
+for a closed trade, an exit fill.
 
+COLUMNS is the one definition of the layout; the export writes it.
 Times are ISO 8601 UTC, numbers plain decimals kept to the last digit (a round trip is exact), `tags`
-a comma-separated list in one quoted field. `id`, `pnl` and `net_pnl` are recomputed, never read.
+a comma-separated list in one quoted field, text that starts like a formula after a `'` (taken off
+again). `id`, `pnl` and `net_pnl` are recomputed, never read.
 """
 
 import csv
@@ -11,17 +13,22 @@ from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from imports.cells import unquoted
 from imports.formats import base
 
 NAME = "tradejournal"
 BROKER = "TradeJournal"
 TRADE_LEVEL = True
+KEEPS_NAMES = True
 
 COLUMNS = (
     "id", "account", "account_number", "currency", "instrument", "side", "quantity", "multiplier",
     "entry_time", "entry_price", "exit_time", "exit_price", "commission", "pnl", "net_pnl", "stop_loss",
     "take_profit", "initial_risk", "setup_type", "notes", "tags",
 )  # fmt: skip
+# Written as text (the rest are numbers and times): quoted by the export where a spreadsheet would
+# take them for a formula (imports/cells.py), unquoted here.
+TEXT_COLUMNS = ("account", "account_number", "currency", "instrument", "side", "setup_type", "notes", "tags")
 ENTRY_SIDE = {"long": base.BUY, "short": base.SELL}
 EXIT_SIDE = {"long": base.SELL, "short": base.BUY}
 
@@ -57,7 +64,9 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
     for row, cells in rows:
         if _is_header(cells):
             continue
-        yield from base.read_row(row, _fills, row, dict(zip(COLUMNS, cells, strict=False)), tz)
+        values = dict(zip(COLUMNS, cells, strict=False))
+        values = {name: unquoted(cell) if name in TEXT_COLUMNS else cell for name, cell in values.items()}
+        yield from base.read_row(row, _fills, row, values, tz)
 
 
 def _fills(row: int, values: dict[str, str], tz: ZoneInfo) -> list[base.Fill]:
@@ -88,16 +97,13 @@ def _fills(row: int, values: dict[str, str], tz: ZoneInfo) -> list[base.Fill]:
         account = base.AccountRef(
             number=text("account_number") or None, name=text("account") or None, currency=text("currency") or None
         )
+    common = {"row": row, "instrument": instrument, "quantity": quantity, "account": account, "multiplier": multiplier}
     entry = base.Fill(
-        row=row,
-        instrument=instrument,
+        **common,
         time=base.parse_time(text("entry_time"), (), tz, "entry time"),
         side=ENTRY_SIDE[side],
-        quantity=quantity,
         price=entry_price,
         commission=number("commission") or Decimal(0),
-        account=account,
-        multiplier=multiplier,
         effect=base.OPEN,
         trade={
             "setup_type": values.get("setup_type") or None,  # kept exactly, like the notes
@@ -110,15 +116,5 @@ def _fills(row: int, values: dict[str, str], tz: ZoneInfo) -> list[base.Fill]:
     )
     if exit_price is None:
         return [entry]
-    exit_fill = base.Fill(
-        row=row,
-        instrument=instrument,
-        time=base.parse_time(text("exit_time"), (), tz, "exit time"),
-        side=EXIT_SIDE[side],
-        quantity=quantity,
-        price=exit_price,
-        account=account,
-        multiplier=multiplier,
-        effect=base.CLOSE,
-    )
-    return [entry, exit_fill]
+    exit_time = base.parse_time(text("exit_time"), (), tz, "exit time")
+    return [entry, base.Fill(**common, time=exit_time, side=EXIT_SIDE[side], price=exit_price, effect=base.CLOSE)]

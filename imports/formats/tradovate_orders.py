@@ -16,18 +16,15 @@ NAME = "tradovate_orders"
 BROKER = "Tradovate"
 
 COLUMNS = {
-    "order_id": ("orderid", "order id"),
-    "account": ("account",),
-    "side": ("b/s",),
-    "contract": ("contract",),
-    "avg_price": ("avgprice", "avg fill price"),
-    "filled_qty": ("filledqty", "filled qty"),
-    "fill_time": ("fill time",),
-    "status": ("status",),
-    "notional": ("notional value",),
-    "currency": ("currency",),
-}
+    "order_id": ("orderid", "order id"), "account": ("account",), "side": ("b/s",), "contract": ("contract",),
+    "avg_price": ("avgprice", "avg fill price"), "filled_qty": ("filledqty", "filled qty"),
+    "fill_time": ("fill time",), "status": ("status",), "notional": ("notional value",), "currency": ("currency",),
+}  # fmt: skip
 REQUIRED = ("side", "contract", "avg_price", "filled_qty", "fill_time", "status")
+MISSING_COLUMNS = (
+    "a Tradovate Orders report needs the columns orderId, B/S, Contract, avgPrice, filledQty, Fill Time, Status"
+)
+TABLE = base.Layout(COLUMNS, required=REQUIRED, missing=MISSING_COLUMNS)
 SIDES = {"buy": base.BUY, "sell": base.SELL}
 NOT_FILLED = {
     "canceled": "cancelled order",
@@ -40,66 +37,41 @@ NOT_FILLED = {
 }
 TIME_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%y %H:%M:%S")
 
-MISSING_COLUMNS = (
-    "a Tradovate Orders report needs the columns orderId, B/S, Contract, avgPrice, filledQty, Fill Time, Status"
-)
-
-
-def _header(text: str) -> tuple[int, list[str]] | None:
-    return next(base.csv_rows(text), None)
-
 
 def detect(head: str) -> bool:
-    try:
-        found = _header(head)
-    except base.FormatError:
-        return False
-    return found is not None and {"order_id", *REQUIRED} <= base.find_columns(found[1], COLUMNS).keys()
+    return TABLE.find(head, "order_id") is not None
 
 
 def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Item]:
-    found = _header(text)
-    columns = base.find_columns(found[1], COLUMNS) if found else {}
-    if not set(REQUIRED) <= columns.keys():
-        raise base.FormatError(MISSING_COLUMNS)
-    header_row, header = found
-    for row, cells in base.csv_rows(text):
-        if row <= header_row or cells == header:
-            continue
-        yield from base.read_row(row, _outcome, row, cells, columns, tz)
+    yield from TABLE.read(text).read(_outcome, tz)
 
 
-def _outcome(row: int, cells: list[str], columns: dict[str, int], tz: ZoneInfo) -> base.Fill | base.Skip:
-    def text(name: str) -> str:
-        return base.cell(cells, columns.get(name))
-
-    status = "".join(text("status").lower().split())
-    filled = base.parse_decimal(text("filled_qty")) or Decimal(0)
+def _outcome(row: int, cells: base.Cells, tz: ZoneInfo) -> base.Fill | base.Skip:
+    status = "".join(cells["status"].lower().split())
+    filled = base.parse_decimal(cells["filled_qty"]) or Decimal(0)
     # A partly filled order that was then cancelled still filled what it filled.
     if filled <= 0:
         if status == "filled":
             raise base.RowProblem("a filled order with no filled quantity")
-        reason = NOT_FILLED.get(status, f"order {text('status').lower() or 'without a status'}, not filled")
+        reason = NOT_FILLED.get(status, f"order {cells['status'].lower() or 'without a status'}, not filled")
         return base.Skip(row, reason)
-    side = SIDES.get(text("side").lower())
-    if side is None:
-        raise base.RowProblem(f"B/S {text('side')!r} is not Buy or Sell")
-    contract = text("contract").upper()
+    side = base.one_of(SIDES, cells["side"], "B/S {!r} is not Buy or Sell")
+    contract = cells["contract"].upper()
     if not contract:
         raise base.RowProblem("the contract is missing")
-    price = base.require_decimal(text("avg_price"), "average fill price")
+    price = base.require_decimal(cells["avg_price"], "average fill price")
     if price <= 0:
         raise base.RowProblem("the average fill price must be above 0")
-    notional = base.parse_decimal(text("notional"))
-    account = text("account")
+    notional = base.parse_decimal(cells["notional"])
+    account = cells["account"]
     return base.Fill(
         row=row,
         instrument=contract,
-        time=base.parse_time(text("fill_time"), TIME_FORMATS, tz, "fill time"),
+        time=base.parse_time(cells["fill_time"], TIME_FORMATS, tz, "fill time"),
         side=side,
         quantity=filled,
         price=price,
-        account=base.AccountRef(number=account, currency=text("currency") or None) if account else None,
+        account=base.AccountRef(number=account, currency=cells["currency"] or None) if account else None,
         multiplier=base.implied_multiplier(notional, price, filled) if notional else None,
         asset_class=base.FUTURE,
     )

@@ -1,5 +1,7 @@
-"""Interactive Brokers: Flex Query XML and CSV, Trade Confirmation Flex reports and the Activity
-Statement CSV. Executions are fills; orders count only where the account lists no executions."""
+"""Interactive Brokers: Flex Query XML and CSV (Performance & Reports > Flex Queries, a Trades query
+run and downloaded), Trade Confirmation Flex reports and the Activity Statement CSV (Performance &
+Reports > Statements > Activity, CSV). Executions are fills; orders count only where the account
+lists no executions."""
 
 import csv
 from collections.abc import Iterator
@@ -24,10 +26,7 @@ def parse(text: str, *, tz: ZoneInfo) -> Iterator[base.Fill | base.Skip | base.R
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
         return flex.parse_xml(stripped, tz)
-    try:
-        rows = list(base.csv_rows(text))
-    except csv.Error as exc:
-        raise base.FormatError(f"not a readable CSV file ({exc})") from None
+    rows = list(base.csv_rows(text))
     if rows and statement.is_statement(rows[0][1]):
         return statement.parse(rows, tz)
     if rows and flex.is_flex_csv(rows[0][1]):
