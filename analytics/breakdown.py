@@ -14,6 +14,7 @@ from django.db.models import Case, CharField, Count, F, QuerySet, Sum, Value, Wh
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Lower, NullIf, TruncMonth
 
 from analytics.measures import R_MULTIPLE, HoldMicroseconds
+from core import zones
 from journal.models import Trade
 from journal.stats import OUTCOME_AGGREGATES, outcome_figures, ratio
 
@@ -36,6 +37,7 @@ def _hold_time():
 def _bucket_key(by: str, zone: ZoneInfo):
     """The database expression a breakdown groups by; weekday and hour of the entry, month of the
     exit, each in `zone` (as the trader's calendar shows them)."""
+    zone = zones.in_database(zone)
     return {
         "instrument": F("instrument"),
         # Grouped as the setup_type filter matches: in any case (shown in lower case).

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.db.models.functions import TruncDate
 
+from core import zones
 from journal.stats import OUTCOME_AGGREGATES, ZERO, to_cents
 
 
@@ -17,7 +18,7 @@ def calendar(trades: QuerySet, *, zone: ZoneInfo, period: tuple[datetime, dateti
         trades = trades.filter(exit_time__gte=period[0], exit_time__lt=period[1])
     rows = (
         trades.order_by()
-        .values(day=TruncDate("exit_time", tzinfo=zone))
+        .values(day=TruncDate("exit_time", tzinfo=zones.in_database(zone)))
         .annotate(**{name: OUTCOME_AGGREGATES[name] for name in ("n_closed", "n_wins", "n_losses", "sum_net")})
         .order_by("day")
     )

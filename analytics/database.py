@@ -10,6 +10,10 @@ numerics. SQLite adds decimals in binary floating point, so there:
 - numbers read back keep 15 significant digits (`to_decimal`), like Django's own SQLite decimals,
   before Decimal rounds them half-up to the cent;
 - the equity points are rounded and formatted in Python (PostgreSQL writes them as JSON itself).
+
+PostgreSQL's JSON of the points is what a response carries, untouched (`as_json`: no Python work per
+point, see bench/README.md); a caller that reads the points, as the web journal does, gets them
+decoded, every amount a Decimal, as SQLite's are.
 """
 
 import json
@@ -21,8 +25,9 @@ from django.db import connection
 from django.db.backends.utils import typecast_timestamp
 from django.db.models import DecimalField, Func, QuerySet
 
+from analytics.downsample import COMPARED, bounded_json, kept
+from core.renderers import format_timestamp
 from journal.models import MONEY
-from tradejournal.renderers import format_timestamp
 
 SQLITE_DIGITS = Context(prec=15)
 
@@ -122,14 +127,27 @@ def points_column(columns: dict[str, str], *, order: list[str]) -> str:
     return f"json_group_array(json_array({', '.join([*order, *columns.values()])}))"
 
 
-def read_points(value: str, names: list[str], *, order: list[str], timestamp: bool, finish) -> object:
-    """The points column as the response carries it: PostgreSQL's JSON passed through untouched
-    (no Python work per point), or SQLite's rows put in order, rounded with `finish` and formatted."""
+def read_points(
+    value: str, names: list[str], *, order: list[str], timestamp: bool, finish, as_json: bool, max_points: int | None,
+) -> object:  # fmt: skip
+    """The points column as a list of {name: value}, no more than `max_points` of them (analytics.
+    downsample): SQLite's rows put in order, rounded with `finish` and formatted; PostgreSQL's JSON
+    decoded, or with `as_json` passed through as it is."""
     if postgres():
-        return orjson.Fragment(value)
+        value = bounded_json(value, max_points)
+        return orjson.Fragment(value) if as_json else json.loads(value, parse_float=Decimal, parse_int=Decimal)
     time_name, *money = names
+    rows = [row[len(order) :] for row in sorted(json.loads(value))]
+    if max_points is not None and len(rows) > max_points:
+        # The points kept are chosen on the figures they are compared by, rounded as answered; only
+        # those are formatted (every point of a long journal cost seconds: bench/README.md).
+        compared = [
+            {name: finish(to_decimal(amount)) for name, amount in zip(money, amounts, strict=True) if name in COMPARED}
+            for _, *amounts in rows
+        ]  # fmt: skip
+        rows = [rows[index] for index in kept(compared, max_points)]
     return [
         {time_name: read_time(at, timestamp=timestamp)}
-        | {name: finish(to_decimal(value)) for name, value in zip(money, values, strict=True)}
-        for at, *values in (row[len(order) :] for row in sorted(json.loads(value)))
+        | {name: finish(to_decimal(amount)) for name, amount in zip(money, amounts, strict=True)}
+        for at, *amounts in rows
     ]

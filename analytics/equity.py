@@ -25,6 +25,7 @@ from analytics.database import (
     time_column,
     to_decimal,
 )
+from core import zones
 from journal.models import Account
 from journal.stats import MoneySum, to_cents
 
@@ -41,7 +42,7 @@ def points_query(trades: QuerySet, *, interval: str, zone: ZoneInfo) -> QuerySet
     trades = trades.order_by()
     if interval == "trade":
         return trades.values("id").annotate(moment=F("exit_time"), amount=F("net_pnl"))
-    period = Trunc("exit_time", interval, output_field=DateTimeField(), tzinfo=zone)
+    period = Trunc("exit_time", interval, output_field=DateTimeField(), tzinfo=zones.in_database(zone))
     return trades.values(moment=period).annotate(amount=MoneySum("net_pnl"))
 
 
@@ -81,9 +82,16 @@ peaks AS (
     return sql, (*points_params, account_id, user.pk)
 
 
-def equity(trades: QuerySet, *, interval: str, zone: ZoneInfo, account_id: int | None, user) -> dict:
+def equity(
+    trades: QuerySet, *, interval: str, zone: ZoneInfo, account_id: int | None, user, points_json: bool = False,
+    max_points: int | None = None, with_points: bool = True,
+) -> dict:  # fmt: skip
     """{starting_balance, points: [{time, pnl, equity, peak, drawdown}], max_drawdown, ...} over
-    the closed `trades`: a point per trade at its exit time, or per period at its first date."""
+    the closed `trades`: a point per trade at its exit time, or per period at its first date; no more
+    than `max_points` of them (analytics.downsample), the figures always the full series'.
+    `points_json`: the points as the JSON a response carries where the database writes it
+    (analytics.database), for a response only. Without `with_points`, the figures alone (points
+    empty): a page drawing a coarser curve still shows the drawdowns of this one."""
     timestamp, order = interval == "trade", point_order(interval)
     ctes, params = running_ctes(
         compiled(points_query(trades, interval=interval, zone=zone)), order=order, account_id=account_id, user=user
@@ -111,13 +119,19 @@ SELECT (SELECT sb FROM base) AS starting_balance, {MAX_DRAWDOWN} AS max_drawdown
        {time_column(f"MAX(peak_moment) FILTER (WHERE {trough})", timestamp=timestamp)} AS max_drawdown_start,
        {time_column(f"MAX(moment) FILTER (WHERE {trough})", timestamp=timestamp)} AS max_drawdown_end,
        {settled(f"{greatest('MIN(sb)', 'MAX(equity)')} - {settled('MIN(sb) + SUM(amount)')}")} AS current_drawdown,
-       {points} AS points
+       {points if with_points else "NULL"} AS points
 FROM drawdowns""",
         params,
     )
+    points = []
+    if with_points:
+        points = read_points(
+            row["points"], POINT_KEYS, order=order, timestamp=timestamp, finish=to_cents, as_json=points_json,
+            max_points=max_points,
+        )  # fmt: skip
     return {
         "starting_balance": to_cents(to_decimal(row["starting_balance"])),
-        "points": read_points(row["points"], POINT_KEYS, order=order, timestamp=timestamp, finish=to_cents),
+        "points": points,
         "max_drawdown": to_cents(to_decimal(row["max_drawdown"])),
         "max_drawdown_pct": to_cents(to_decimal(row["max_drawdown_pct"])),
         "max_drawdown_start": read_time(row["max_drawdown_start"], timestamp=timestamp),

