@@ -6,24 +6,38 @@ the API's JSON body would carry them, so a page and the API accept and refuse th
 same words. An empty input means "not given": the serializer's required message, its default, or null.
 """
 
-from datetime import UTC, datetime
+import re
+from datetime import datetime
 
 from django import forms
 from django.http import HttpRequest
+from django.utils import timezone
 from rest_framework import serializers
 
+from core.renderers import format_timestamp, plain_decimal
 from journal.accounts_api import AccountSerializer
+from journal.instruments import normalize_instrument
 from journal.models import Account, Side, Tag, Trade
+from journal.multipliers import typed_multiplier
 from journal.serializers import TradeSerializer
 from journal.tags_api import TagSerializer
-from tradejournal.renderers import format_timestamp, plain_decimal
 
-# Stored in the API's format; shown and entered in the browser's (datetime-local), in UTC.
+# Stored in the API's format; shown and entered in the browser's (datetime-local), in the page's zone.
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 def local_time(value: datetime | None) -> str:
-    return "" if value is None else value.astimezone(UTC).strftime(LOCAL_FORMAT)
+    return "" if value is None else timezone.localtime(value).strftime(LOCAL_FORMAT)
+
+
+def with_zone(text: str) -> str:
+    """A time entered without an offset, in the page's zone, as ISO 8601 with that zone's offset (the
+    API reads a naive time as UTC); anything else as entered, for the serializer to judge."""
+    try:
+        value = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
+    return text if value.tzinfo is not None else timezone.make_aware(value).isoformat()
 
 
 class AnyChoices(forms.MultipleChoiceField):
@@ -78,7 +92,14 @@ class SerializerForm(forms.Form):
         """The serializer's messages next to their fields (a list's item errors joined)."""
         for name, errors in detail.items():
             for message in _messages(errors):
-                self.add_error(name if name in self.fields else None, message)
+                self.add_error(name if name in self.fields else None, in_page_words(message, self.fields))
+
+
+def in_page_words(message: str, names) -> str:
+    """An API message as a page says it: the API's field names (exit_time) as words (exit time)."""
+    for name in sorted((name for name in names if "_" in name), key=len, reverse=True):
+        message = re.sub(rf"\b{name}\b", name.replace("_", " "), message)
+    return message
 
 
 def _messages(errors) -> list[str]:
@@ -89,13 +110,35 @@ def _messages(errors) -> list[str]:
     return [str(errors)]
 
 
+# A number as people write it, with commas between groups of three digits: 25,000 or 1,234.5.
+GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+
+
+class AmountField(forms.CharField):
+    """A decimal typed on a page: "25,000" is 25000 (the API, reading JSON, takes no separators)."""
+
+    def to_python(self, value) -> str:
+        text = super().to_python(value)
+        return text.replace(",", "") if GROUPED.match(text) else text
+
+
 def decimal_input(label: str, help_text: str = "") -> forms.CharField:
     widget = forms.TextInput({"inputmode": "decimal", "autocomplete": "off"})
-    return forms.CharField(label=label, help_text=help_text, widget=widget)
+    return AmountField(label=label, help_text=help_text, widget=widget)
 
 
 def time_input(label: str) -> forms.CharField:
     return forms.CharField(label=label, widget=forms.DateTimeInput({"type": "datetime-local", "step": "1"}))
+
+
+def multiplier_hint(instrument: str) -> str:
+    """What an empty multiplier will be for `instrument`, as the API decides it (journal/multipliers.py)."""
+    value = plain_decimal(typed_multiplier(instrument))
+    symbol = normalize_instrument(instrument)
+    usual = "Point value: P&L = price move x quantity x multiplier."
+    if not symbol:
+        return f"{usual} Left empty: a futures root's (ES 50, NQ 20, CL 1000, ...), 100 for an option, else 1."
+    return f"{usual} Left empty, {symbol} takes {value}."
 
 
 class TradeForm(SerializerForm):
@@ -108,12 +151,12 @@ class TradeForm(SerializerForm):
     instrument = forms.CharField(label="Instrument", widget=forms.TextInput({"autocapitalize": "characters"}))
     side = forms.ChoiceField(label="Side", choices=Side.choices, widget=forms.RadioSelect)
     quantity = decimal_input("Quantity")
-    entry_time = time_input("Entry time (UTC)")
+    entry_time = time_input("Entry time")
     entry_price = decimal_input("Entry price")
-    exit_time = time_input("Exit time (UTC)")
+    exit_time = time_input("Exit time")
     exit_price = decimal_input("Exit price", "Leave both exit fields empty while the trade is open.")
     commission = decimal_input("Commission", "Default 0.")
-    multiplier = decimal_input("Multiplier", "Point value: P&L = price move x quantity x multiplier. Default 1.")
+    multiplier = decimal_input("Multiplier", "Point value: P&L = price move x quantity x multiplier.")
     stop_loss = decimal_input("Stop loss")
     take_profit = decimal_input("Take profit")
     initial_risk = decimal_input("Initial risk", "Money at risk when the trade was opened (for R multiples).")
@@ -135,6 +178,11 @@ class TradeForm(SerializerForm):
             (name, name) for name in Tag.objects.owned_by(user).values_list("name", flat=True)
         ]
         self.fields["side"].valid_value = lambda value: True
+        for name in ("entry_time", "exit_time"):
+            self.fields[name].label += f" ({timezone.get_current_timezone_name()})"
+        instrument = self.data.get("instrument", "") if self.is_bound else (self.initial or {}).get("instrument", "")
+        self.fields["multiplier"].help_text = multiplier_hint(instrument)
+        self.fields["multiplier"].widget.attrs["placeholder"] = plain_decimal(typed_multiplier(instrument))
 
     def initial_from(self, trade: Trade) -> dict:
         initial = {name: getattr(trade, name, None) for name in self.base_fields}
@@ -160,6 +208,8 @@ class TradeForm(SerializerForm):
             stored = getattr(self.instance, name, None)
             if stored is not None and body.get(name) == local_time(stored):
                 body[name] = format_timestamp(stored)
+            elif body.get(name):
+                body[name] = with_zone(body[name])
         return body
 
 
@@ -174,8 +224,8 @@ class AccountForm(SerializerForm):
     broker = forms.CharField(label="Broker", help_text="e.g. Interactive Brokers")
     external_id = forms.CharField(label="Account number", help_text="The broker's; unique among yours.")
     currency = forms.CharField(
-        label="Currency", help_text="ISO 4217 code of the account's trades, e.g. USD.",
-        widget=forms.TextInput({"autocapitalize": "characters", "size": 4}),
+        label="Currency", help_text="The account's trades' currency: an ISO 4217 code (USD) or a quote asset (USDT).",
+        widget=forms.TextInput({"autocapitalize": "characters", "size": 6}),
     )  # fmt: skip
     starting_balance = decimal_input("Starting balance")
 
@@ -192,6 +242,13 @@ class AccountForm(SerializerForm):
         return body
 
 
+class ColourInput(forms.TextInput):
+    """A #rrggbb field with a colour picker beside it (dashboard/colour-picker.js; the field alone
+    without JavaScript)."""
+
+    template_name = "dashboard/widgets/colour.html"
+
+
 class TagForm(SerializerForm):
     """A tag as TagSerializer takes it: its name and colour (#rrggbb, or none)."""
 
@@ -201,6 +258,6 @@ class TagForm(SerializerForm):
 
     name = forms.CharField(label="Name")
     color = forms.CharField(
-        label="Colour", help_text="#rrggbb, e.g. #1f77b4; empty for none.",
-        widget=forms.TextInput({"placeholder": "#1f77b4", "size": 8, "autocomplete": "off"}),
+        label="Colour", help_text="#rrggbb, e.g. #1f77b4, or picked; empty for none.",
+        widget=ColourInput({"placeholder": "#1f77b4", "size": 8, "autocomplete": "off"}),
     )  # fmt: skip

@@ -1,13 +1,14 @@
 """How the Overview draws the API's figures: the stats as a trader reads them, the equity curve as
 server-side SVG geometry, the month as a Mon-Sun grid and the breakdowns as bars. Display only: every
-number comes from the API's JSON and is written as-is into data attributes beside its text."""
+number is the API's answer (dashboard.overview) and is written into data attributes as the API writes
+it, beside its text."""
 
 import calendar
 import math
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tradejournal.renderers import plain_decimal
+from core.renderers import plain_decimal
 
 MINUS = "\u2212"
 NONE = "\u2014"
@@ -62,7 +63,7 @@ def figure(key: str, label: str, value, text: str, note: str = "", signed_tone: 
 
 
 def figures(stats: dict, equity: dict) -> dict:
-    """The /stats figures (and the curve's drawdowns): the headline ones, then the details."""
+    """The /stats figures (and the per-trade curve's drawdowns): the headline ones, then the details."""
     currency = stats["currency"]
 
     def cash(value, signed: bool = False) -> str:
@@ -113,15 +114,18 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     return [i * step for i in range(first, last + 1)]
 
 
-def _date_label(text: str, *, long_span: bool) -> str:
+def _date_label(text: str, *, long_span: bool, one_day: bool = False) -> str:
+    if one_day and len(text) > 10:  # a day trader's trades of one day: their exit times (UTC)
+        return text[11:16]
     day = date.fromisoformat(text[:10])
     return f"{day:%b %Y}" if long_span else f"{day:%b} {day.day}"
 
 
-def equity_chart(equity: dict, *, currency: str) -> dict | None:
+def equity_chart(equity: dict, drawdowns: dict, *, currency: str) -> dict | None:
     """The curve as SVG paths from the starting balance through every point, the drawdowns as the
     area between the running peak and the equity, with round values on the y axis and a few dates on
-    the x axis (as percentages of the box, for the HTML labels); None without points."""
+    the x axis (as percentages of the box, for the HTML labels); None without points. The largest
+    drawdown it names is `drawdowns`' (the per-trade curve's, whatever the points are)."""
     points = equity["points"]
     if not points:
         return None
@@ -149,11 +153,11 @@ def equity_chart(equity: dict, *, currency: str) -> dict | None:
         return "last" if i == len(points) - 1 else "first" if i == 0 else ""
 
     drawdown = (
-        f"largest drawdown {money(equity['max_drawdown'])} {currency}"
-        + (f" ({money(equity['max_drawdown_pct'])}%)" if equity["max_drawdown_pct"] is not None else "")
-        + (f" from {equity['max_drawdown_start']}" if equity["max_drawdown_start"] else " from the start")
-        + f" to {equity['max_drawdown_end']}"
-        if equity["max_drawdown"]
+        f"largest drawdown {money(drawdowns['max_drawdown'])} {currency}"
+        + (f" ({money(drawdowns['max_drawdown_pct'])}%)" if drawdowns["max_drawdown_pct"] is not None else "")
+        + (f" from {drawdowns['max_drawdown_start']}" if drawdowns["max_drawdown_start"] else " from the start")
+        + f" to {drawdowns['max_drawdown_end']}"
+        if drawdowns["max_drawdown"]
         else "no drawdown"
     )
     return {
@@ -162,7 +166,8 @@ def equity_chart(equity: dict, *, currency: str) -> dict | None:
         "y_ticks": [{"y": y(t), "top": round(100 * (high - t) / (high - low), 2),
                      "text": money(t, places=0 if step >= 1 else 2)} for t in ticks],
         "x_ticks": [{"left": round(100 * (i + 1) / len(points), 2), "edge": edge(i),
-                     "text": _date_label(points[i]["time"], long_span=long_span)} for i in shown],
+                     "text": _date_label(points[i]["time"], long_span=long_span, one_day=first == last)}
+                    for i in shown],
         "rows": [{"time": point["time"], **{name: raw(point[name]) for name in ("pnl", "equity", "drawdown")},
                   "pnl_text": money(point["pnl"], signed=True), "equity_text": money(point["equity"]),
                   "drawdown_text": money(point["drawdown"])} for point in points],
@@ -204,21 +209,34 @@ def month_grid(first: date, days: list[dict]) -> list[list[dict]]:
     return weeks
 
 
+def week_total(week: list[dict]) -> dict | None:
+    """A calendar row's total: the net P&L and trades of its days in the month, the sum of the API's
+    days (each already to the cent, so the sum is exact); None for a week without trades."""
+    days = [cell["figures"] for cell in week if cell["figures"]]
+    if not days:
+        return None
+    net = sum((Decimal(day["net_pnl"]) for day in days), Decimal(0))
+    trades = sum(day["total_trades"] for day in days)
+    return {"net_pnl": net, "total_trades": trades, "raw": raw(net), "tone": tone(net),
+            "text": money(net, signed=True), "short": compact(net)}  # fmt: skip
+
+
 # --- The breakdowns ---------------------------------------------------------------------------------
 
 
 def _bucket_label(key, by: str) -> str:
     if key is None:
-        return {"setup_type": "No setup"}.get(by, "None")
+        return {"setup_type": "No setup", "tag": "No tag"}.get(by, "None")
     return f"{key:02d}:00" if by == "hour" else str(key)
 
 
 def bars(buckets: list[dict], *, by: str) -> dict:
-    """The buckets as bars as long as their net P&L against the largest: clock buckets (weekday, hour)
-    in clock order (hours without trades left out), the others best first, at most MAX_BARS."""
+    """The buckets as bars as long as their net P&L against the largest: clock and scale buckets
+    (weekday, hour, hold time) in their order (hours without trades left out), the others best
+    first, at most MAX_BARS."""
     if by == "hour":
         buckets = [bucket for bucket in buckets if bucket["total_trades"]]
-    elif by != "weekday":
+    elif by not in ("weekday", "hold_time"):
         buckets = sorted(buckets, key=lambda bucket: bucket["net_pnl"], reverse=True)
     hidden = max(0, len(buckets) - MAX_BARS)
     if hidden:

@@ -5,9 +5,12 @@ The form only shapes the choices; the values are checked and applied by the API'
 so a page and the API select exactly the same trades and refuse the same values in the same words.
 """
 
+from datetime import date, datetime, time, timedelta
+
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
+from django.utils import timezone
 
 from journal.currency import DEFAULT_CURRENCY
 from journal.filters import TradeFilter
@@ -49,8 +52,23 @@ class JournalFilterForm(forms.Form):
         for name in self.fields:
             value = self.data.get(name, "")
             if value:
-                query[name] = value
+                query[name] = day_bound(value, name) if name in ("from", "to") else value
         return query
+
+
+def day_bound(value: str, name: str) -> str:
+    """A date as the first (`from`) or last (`to`) instant of that day in the page's zone, the
+    trader's; the API reads a bare date as a UTC day. Anything else as given, for the API to judge."""
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        return value
+    if name == "from":
+        return timezone.make_aware(datetime.combine(day, time.min)).isoformat()
+    following = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return (following - timedelta(microseconds=1)).isoformat()
 
 
 def filter_trades(request: HttpRequest, *, fields=None, trades: QuerySet | None = None):

@@ -8,10 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.exceptions import ServiceUnavailable
+from dashboard.charts import money
 from leaderboard.models import TraderProfile
 from leaderboard.rankings import MIN_TRADES, SIZE, WINDOW_DAYS
 from leaderboard.snapshot import Snapshot
-from tradejournal.errors import ServiceUnavailable
 
 
 @login_required
@@ -31,7 +32,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     except ServiceUnavailable as exc:
         return render(request, "dashboard/leaderboard.html", {**context, "unavailable": exc.detail}, status=503)
     context.update(
-        rows=[{**row, "me": row["user"] == public_name, "pnl_text": f"{row['pnl']:,.2f}"} for row in rows],
+        rows=[{**row, "me": row["user"] == public_name, "pnl_text": money(row["pnl"], signed=True)} for row in rows],
         computed_at=datetime.fromtimestamp(computed_at, tz=UTC),
     )
     context["ranked"] = any(row["me"] for row in context["rows"])

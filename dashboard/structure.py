@@ -11,10 +11,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
+from core.exceptions import Conflict
 from dashboard.api_forms import AccountForm, SerializerForm, TagForm
+from journal import writes
 from journal.models import Account, Tag
-from journal.writes import account_delete, named_record_save, update_under_lock
-from tradejournal.errors import Conflict
+from journal.writes import account_delete, named_record_save, tag_rename_save, update_under_lock
+
+
+def form_page(view):
+    """A signed-in trader's page that shows a form (GET) and takes it (POST)."""
+    return login_required(require_http_methods(["GET", "HEAD", "POST"])(view))
 
 
 def _records(model, user):
@@ -36,12 +42,12 @@ def _create(request: HttpRequest, form: SerializerForm) -> bool:
     return True
 
 
-def _update(form: SerializerForm, records, pk: int) -> bool:
+def _update(form: SerializerForm, records, pk: int, save) -> bool:
     """Changes a record from a posted form as the API's PATCH does (under the row's lock)."""
     if not form.is_valid():
         return False
     try:
-        update_under_lock(records, pk, form.serializer, save=named_record_save)
+        update_under_lock(records, pk, form.serializer, save=save)
     except ValidationError as error:
         form.add_api_errors(error.detail)
         return False
@@ -58,11 +64,11 @@ def _list_page(request: HttpRequest, form_class: type[SerializerForm], model, te
 
 
 def _edit_page(request: HttpRequest, pk: int, form_class: type[SerializerForm], model, noun: str, list_page: str,
-               intro: str = ""):  # fmt: skip
+               intro: str = "", save=named_record_save):  # fmt: skip
     records = model.objects.owned_by(request.user)
     record = get_object_or_404(records, pk=pk)
     form = form_class(request.POST if request.method == "POST" else None, request=request, instance=record)
-    if request.method == "POST" and _update(form, records, pk):
+    if request.method == "POST" and _update(form, records, pk, save):
         record.refresh_from_db()
         messages.success(request, f"{noun} “{record.name}” saved.")
         return redirect(list_page)
@@ -70,20 +76,17 @@ def _edit_page(request: HttpRequest, pk: int, form_class: type[SerializerForm], 
     return render(request, "dashboard/record_form.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@form_page
 def accounts(request: HttpRequest) -> HttpResponse:
     return _list_page(request, AccountForm, Account, "dashboard/accounts.html", "Account")
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@form_page
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit_page(request, pk, AccountForm, Account, "Account", "accounts")
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@form_page
 def account_delete_page(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(_records(Account, request.user), pk=pk)
     context = {"title": f"Delete account “{account.name}”?", "what": f"{account.name} ({account.currency})",
@@ -99,22 +102,19 @@ def account_delete_page(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts")
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@form_page
 def tags(request: HttpRequest) -> HttpResponse:
     return _list_page(request, TagForm, Tag, "dashboard/tags.html", "Tag")
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@form_page
 def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _edit_page(
-        request, pk, TagForm, Tag, "Tag", "tags", intro="A new name shows on every trade that carries the tag at once."
-    )
+    intro = "A new name shows on every trade that carries the tag at once."
+    # As PATCH /api/v1/tags/{id}: a new name tells of each trade it changes.
+    return _edit_page(request, pk, TagForm, Tag, "Tag", "tags", intro=intro, save=tag_rename_save)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@form_page
 def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
     tag = get_object_or_404(_records(Tag, request.user), pk=pk)
     if request.method != "POST":
@@ -122,6 +122,6 @@ def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
         trades = f"; it comes off {count} trade{'s' if count != 1 else ''}" if count else ""
         context = {"title": f"Delete tag “{tag.name}”?", "what": f"{tag.name}{trades}", "cancel": reverse("tags")}
         return render(request, "dashboard/confirm_delete.html", context)
-    tag.delete()  # as DELETE /api/v1/tags/{id}: it comes off every trade
+    writes.tag_delete(tag=tag)  # as DELETE /api/v1/tags/{id}: it comes off every trade
     messages.success(request, f"Tag “{tag.name}” deleted.")
     return redirect("tags")

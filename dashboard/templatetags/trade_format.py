@@ -1,12 +1,14 @@
 """How the trade pages show the API's values: its decimals without trailing zeros, its timestamps
-readable (in UTC), P&L signed and coloured."""
+readable (in UTC), money in one format (dashboard.charts.money), P&L signed and coloured."""
 
 from datetime import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
-from tradejournal.renderers import plain_decimal
+from core.renderers import plain_decimal
+from dashboard.charts import money
 
 register = template.Library()
 
@@ -19,11 +21,15 @@ def plain(value: Decimal | None) -> str:
 
 @register.filter
 def signed(value: Decimal | None) -> str:
-    """P&L with its sign: +12.5, -3, 0."""
-    if value is None:
-        return "open"
-    text = plain_decimal(Decimal(value))
-    return f"+{text}" if value > 0 else text
+    """P&L in the journal's one money format, with its sign (+2,182.37, 0.00, a true minus sign for a
+    loss); Open while the trade is open."""
+    return "Open" if value is None else money(value, signed=True)
+
+
+@register.filter
+def amount(value: Decimal | None) -> str:
+    """Money without a sign of its own (a balance): 25,000.00; a dash for none."""
+    return money(value)
 
 
 @register.filter
@@ -35,8 +41,9 @@ def pnl_class(value: Decimal | None) -> str:
 
 @register.filter
 def moment(timestamp: str | None) -> str:
-    """An API timestamp (2025-03-15T10:30:00.000000Z) as 2025-03-15 10:30 (seconds when there are some)."""
+    """An API timestamp (2025-03-15T10:30:00.000000Z) as 2025-03-15 10:30 (seconds when there are some), in
+    the page's time zone."""
     if not timestamp:
         return "—"
-    value = datetime.fromisoformat(timestamp)
+    value = timezone.localtime(datetime.fromisoformat(timestamp))
     return value.strftime("%Y-%m-%d %H:%M" if value.second == 0 and value.microsecond == 0 else "%Y-%m-%d %H:%M:%S")

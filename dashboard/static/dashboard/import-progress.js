@@ -1,27 +1,24 @@
 // The import page's progress bar: polls the import's progress.json (the API's live figures) and
-// reloads the page for the report once the import has finished. Without JavaScript the page
+// reloads the page for the report once the import (or its undo) has finished. Without JavaScript the page
 // reloads itself instead (<noscript> refresh).
 (() => {
   const bar = document.getElementById("import-progress");
   const label = document.getElementById("import-progress-label");
   if (!bar || !label) return;
-  const number = new Intl.NumberFormat();
+  const heading = document.getElementById("import-status");
+  const cancel = document.getElementById("import-undo-card");
   let delay = 500;
 
+  // One state, the server's, drives the heading, the bar and the Cancel card together.
   function show(p) {
-    if (p.status === "queued") {
-      label.textContent = "Waiting for a worker…";
-      bar.removeAttribute("value");
-      return;
-    }
-    const stage = p.stage ? p.stage[0].toUpperCase() + p.stage.slice(1) : "Working";
-    if (p.rows_total) {
+    if (heading) heading.textContent = p.heading;
+    label.textContent = p.label;
+    if (cancel) cancel.hidden = !p.cancellable;
+    if (p.status !== "queued" && p.rows_total) {
       bar.max = p.rows_total;
       bar.value = p.rows_processed;
-      label.textContent = `${stage}: ${number.format(p.rows_processed)} of ${number.format(p.rows_total)} rows`;
     } else {
       bar.removeAttribute("value");
-      label.textContent = `${stage}: ${number.format(p.rows_processed)} rows`;
     }
   }
 
@@ -30,10 +27,10 @@
       const response = await fetch(bar.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (response.ok) {
         const p = await response.json();
-        if (p.status === "succeeded" || p.status === "failed") {
+        if (p.status === "succeeded" || p.status === "failed" || p.status === "undone") {
           bar.max = 1;
           bar.value = 1;
-          label.textContent = p.status === "succeeded" ? "Done" : "Failed";
+          label.textContent = { succeeded: "Done", failed: "Failed", undone: "Undone" }[p.status];
           window.location.reload();
           return;
         }

@@ -1,16 +1,17 @@
-"""The web journal's account pages: API keys (generate, revoke), the leaderboard profile, sign-up."""
+"""The web journal's keys page: API keys (generate, revoke), the trader's leaderboard profile and their
+time zone."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apikeys.models import ApiKey
-from dashboard.forms import GenerateKeyForm, SignupForm
+from dashboard.forms import GenerateKeyForm, TimeZoneForm
+from journal.zones import time_zone_set, zone_of
 from leaderboard.forms import TraderProfileForm
 from leaderboard.models import TraderProfile
 
@@ -20,11 +21,12 @@ def profile_form(user, data=None) -> TraderProfileForm:
     return TraderProfileForm(data, instance=profile)
 
 
-def render_dashboard(
+def render_keys_page(
     request: HttpRequest,
     *,
     form: GenerateKeyForm | None = None,
     profile: TraderProfileForm | None = None,
+    zone: TimeZoneForm | None = None,
     new_key: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -32,8 +34,9 @@ def render_dashboard(
         "keys": ApiKey.objects.owned_by(request.user),
         "form": form or GenerateKeyForm(),
         "profile_form": profile or profile_form(request.user),
+        "zone_form": zone or TimeZoneForm(initial={"time_zone": zone_of(request.user)}),
         "new_key": new_key,
-        "api_base": request.build_absolute_uri("/api/v1"),
+        "trades_url": request.build_absolute_uri(reverse("trade-list")),
     }
     return render(request, "dashboard/keys.html", context, status=status)
 
@@ -45,10 +48,10 @@ def render_dashboard(
 @require_http_methods(["GET", "HEAD", "POST"])
 def keys(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return render_dashboard(request)
+        return render_keys_page(request)
     form = GenerateKeyForm(request.POST)
     if not form.is_valid():
-        return render_dashboard(request, form=form, status=400)
+        return render_keys_page(request, form=form, status=400)
     _, key = ApiKey.objects.create_key(
         user=request.user,
         name=form.cleaned_data["name"],
@@ -56,13 +59,20 @@ def keys(request: HttpRequest) -> HttpResponse:
         expires_at=form.expires_at(),
     )
     # Rendered in this response, never stored: this page is the only place the key appears.
-    return render_dashboard(request, new_key=key)
+    return render_keys_page(request, new_key=key)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first (GET), as every deletion in the web journal does; revokes on the confirmation (POST)."""
     key = get_object_or_404(ApiKey.objects.owned_by(request.user), pk=pk)
+    if request.method != "POST":
+        context = {
+            "title": f"Revoke key “{key.name}”?", "action": "Revoke", "cancel": reverse("keys"),
+            "what": f"{key.display_prefix}…, {key.scope_list()}. Whatever uses it is refused from its next request.",
+        }  # fmt: skip
+        return render(request, "dashboard/confirm_delete.html", context)
     key.revoke()
     messages.success(request, f"Key “{key.name}” ({key.display_prefix}) is revoked; it stops working at once.")
     return redirect("keys")
@@ -73,17 +83,20 @@ def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
 def save_profile(request: HttpRequest) -> HttpResponse:
     form = profile_form(request.user, request.POST)
     if not form.is_valid():
-        return render_dashboard(request, profile=form, status=400)
+        return render_keys_page(request, profile=form, status=400)
     form.save()
     messages.success(request, "Leaderboard profile saved.")
     return redirect("keys")
 
 
-def signup(request: HttpRequest) -> HttpResponse:
-    if not settings.SIGNUP_ENABLED:
-        raise Http404("Sign-up is disabled on this server.")
-    form = SignupForm(request.POST or None, request=request)
-    if request.method == "POST" and form.is_valid():
-        login(request, form.save())
-        return redirect("dashboard")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+@login_required
+@require_POST
+def save_time_zone(request: HttpRequest) -> HttpResponse:
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return render_keys_page(request, zone=form, status=400)
+    time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
+    messages.success(
+        request, f"Time zone saved: your pages and your keys' default tz are now in {form.cleaned_data['time_zone']}."
+    )
+    return redirect("keys")
