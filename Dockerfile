@@ -14,9 +14,12 @@ RUN pip install -r requirements.txt
 COPY . .
 # collectstatic needs settings to load; the key is for this build step only.
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
-    && useradd --system --uid 10001 --no-create-home tradejournal
+    && useradd --system --uid 10001 --no-create-home tradejournal \
+    && mkdir -p /app/media && chown tradejournal /app/media
 
 USER tradejournal
+# Attachments are kept here unless ATTACHMENT_STORAGE names another storage (README, "Attachments").
+VOLUME /app/media
 EXPOSE 8000
 # Workers, logging and timeouts come from gunicorn.conf.py (WEB_CONCURRENCY workers, default 4).
 # The import workers run from the same image with another command: `python manage.py db_worker`,

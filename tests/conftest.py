@@ -1,12 +1,14 @@
 """Shared fixtures: API clients holding real keys, and the live-server site."""
 
+import os
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
 from apikeys.scopes import ALL_SCOPES
 from tests.factories import make_key, make_user
-from tests.live import LiveSite, chromium, create_live_site
+from tests.live import LiveSite, PrivatePostgres, chromium, create_live_site
 
 
 @pytest.fixture
@@ -36,6 +38,14 @@ def web(user) -> Client:
 
 
 @pytest.fixture
+def schema(client, db) -> dict:
+    """The OpenAPI schema the API publishes, as JSON."""
+    r = client.get("/api/v1/schema?format=json")
+    assert r.status_code == 200, r.content
+    return r.json()
+
+
+@pytest.fixture
 def anon() -> APIClient:
     return APIClient()
 
@@ -46,6 +56,19 @@ def live_site(tmp_path_factory) -> LiveSite:
     site = create_live_site(tmp_path_factory.mktemp("live"))
     yield site
     site.drop()
+
+
+@pytest.fixture
+def private_postgres() -> PrivatePostgres:
+    """A PostgreSQL cluster of the test's own, to stop, restart or freeze (PostgreSQL runs only)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("a PostgreSQL fault test: it runs in the suite's PostgreSQL pass")
+    if not PrivatePostgres.available():
+        pytest.skip("PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
+    server = PrivatePostgres()
+    server.init()
+    yield server
+    server.remove()
 
 
 @pytest.fixture

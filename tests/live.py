@@ -1,11 +1,14 @@
 """Real servers for tests: a fresh database, migrated with manage.py, served by gunicorn on loopback."""
 
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,7 +28,18 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "tradejournal.settings"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=300
+    )
+
+
+def wait_until(condition, *, timeout: float = 120, what: str = "the condition") -> None:
+    """Returns as soon as `condition()` holds; fails after `timeout` seconds, a bound a loaded machine meets."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(0.05)
 
 
 def free_port() -> int:
@@ -51,6 +65,8 @@ class LiveSite:
             DJANGO_SECURE_SSL="0",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=self.database_url,
+            # Every browser test's trader signs up from this one loopback address.
+            SIGNUP_RATE_LIMIT="1000000/hour",
         )
         env.update(extra)
         return env
@@ -62,7 +78,7 @@ class LiveSite:
             env=self.env(**env),
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,
         )
 
     def create_key(self, username: str, scopes: str = "trades:read,trades:write,stats:read,leaderboard:read") -> str:
@@ -85,7 +101,7 @@ class LiveSite:
         base_url = f"http://127.0.0.1:{port}"
         self.process = process
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 180  # a loaded machine boots slowly
             while True:
                 try:
                     if requests.get(f"{base_url}/healthz", timeout=2).status_code == 200:
@@ -187,7 +203,26 @@ class PrivatePostgres:
     def stop(self) -> None:
         self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop", check=False)
 
+    def freeze(self) -> None:
+        """Every process of the cluster stopped (SIGSTOP) where it stands, sockets open: a stuck server
+        (a paused machine, a storage stall) that accepts connections and bytes but never answers."""
+        for pid in self._processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self._processes():
+            os.kill(pid, signal.SIGCONT)
+
+    def _processes(self) -> list[int]:
+        pid_file = self.datadir / "postmaster.pid"
+        if not pid_file.exists():  # not running
+            return []
+        postmaster = int(pid_file.read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
+        return [postmaster, *map(int, children)]
+
     def remove(self) -> None:
+        self.thaw()  # a frozen server ignores the request to stop
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -222,6 +257,61 @@ class PrivateRedis:
             self.process.kill()
             self.process.wait(timeout=10)
             self.process = None
+
+
+class StallingProxy:
+    """A TCP proxy on loopback in front of a server (PostgreSQL, Redis) that can stall: stop
+    forwarding bytes towards the server, from it, or both, while every socket stays open. The
+    client's kernel still gets its bytes acknowledged, so it sees what a stuck server or a
+    network that stops forwarding looks like: no error, no answer. Bytes read while stalled are
+    held and delivered when the stall ends."""
+
+    def __init__(self, target_port: int, host: str = "127.0.0.1"):
+        self.target = (host, target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.to_server, self.from_server = threading.Event(), threading.Event()
+        self.to_server.set()
+        self.from_server.set()
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, name="proxy-accept", daemon=True).start()
+
+    def stall(self, *, to_server: bool = True, from_server: bool = True) -> None:
+        if to_server:
+            self.to_server.clear()
+        if from_server:
+            self.from_server.clear()
+
+    def resume(self) -> None:
+        self.to_server.set()
+        self.from_server.set()
+
+    def close(self) -> None:
+        self.resume()
+        for sock in [self.listener, *self._sockets]:
+            sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+                server = socket.create_connection(self.target)
+            except OSError:  # closed
+                return
+            self._sockets += [client, server]
+            for source, sink, open_ in ((client, server, self.to_server), (server, client, self.from_server)):
+                threading.Thread(target=self._pump, args=(source, sink, open_), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket, open_: threading.Event) -> None:
+        try:
+            while data := source.recv(65536):
+                open_.wait()
+                sink.sendall(data)
+            open_.wait()
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:  # either side closed
+            pass
 
 
 # --- Headless Chromium (Debian's) for the browser tests ------------------------------------------------
@@ -274,7 +364,7 @@ class Api:
         self.session.headers["Authorization"] = f"Bearer {key}"
 
     def get(self, path: str, **params) -> requests.Response:
-        return self.session.get(f"{self.base_url}/api/v1/{path.lstrip('/')}", params=params, timeout=10)
+        return self.session.get(f"{self.base_url}/api/v1/{path.lstrip('/')}", params=params, timeout=60)
 
     def read(self, path: str, **params) -> dict:
         """A GET that must answer 200; its JSON."""
@@ -284,13 +374,24 @@ class Api:
 
     def post(self, path: str, body: dict) -> dict:
         """Creates a record, which must answer 201; its JSON."""
-        r = self.session.post(f"{self.base_url}/api/v1/{path.lstrip('/')}", json=body, timeout=10)
+        r = self.session.post(f"{self.base_url}/api/v1/{path.lstrip('/')}", json=body, timeout=60)
         assert r.status_code == 201, r.text
         return r.json()
 
 
+def web_session(base_url: str, username: str, password: str) -> requests.Session:
+    """A browser's session on the web journal, signed in with the password form."""
+    session = requests.Session()
+    form = session.get(f"{base_url}/accounts/login/", timeout=60)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+    r = session.post(f"{base_url}/accounts/login/", timeout=60,
+                     data={"username": username, "password": password, "csrfmiddlewaretoken": token})  # fmt: skip
+    assert r.url == f"{base_url}/dashboard/", r.text[:500]
+    return session
+
+
 @contextmanager
-def open_page(browser, base_url: str, timeout: int = 15_000, **options) -> Iterator:
+def open_page(browser, base_url: str, timeout: int = 60_000, **options) -> Iterator:
     """A page in a browser context of its own (Playwright's options: viewport, java_script_enabled, ...;
     a desktop's window by default), closed afterwards; then, that it asked nothing of any other host."""
     context = browser.new_context(**{"viewport": DESKTOP, **options})

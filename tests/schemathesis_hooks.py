@@ -15,16 +15,37 @@ test_accounts.py / test_tags.py, test_analytics_api.py:
 - an import's file is one the server can read: its format recognised from the content, not empty
   (a generated file is random bytes; it becomes a small generic CSV), and JSON fills are generic
   fills (`format` auto or generic); an `account` is one of the key owner's (left out: ids are stored
-  state); a parameter given in both the query and the form has one value (test_imports_api.py).
+  state); a parameter given in both the query and the form has one value (test_imports_api.py);
+  a `mapping` goes with `format=mapped` and reads that CSV (test_imports_mapped.py);
+- an attachment is a file the server takes: an image or a PDF, checked by its bytes (a generated
+  file is random bytes; it becomes a one-pixel PNG) (test_attachments_api.py);
+- an import mapping's name is not already the owner's, and it can read a file: the fields of its
+  level with the required ones, side values of its level, columns in its header_signature, a
+  date_format naming day, month and year (test_import_mappings_api.py); a PATCH, which can't see
+  the stored mapping, changes the columns only with a whole valid set;
+- a webhook's `url` is https and leads to a public address (test_webhooks.py): a generated one
+  becomes a public https URL.
 """
 
+import json
 import uuid
 
 import schemathesis
 
-from tradejournal import wire
+from core import wire
+from imports.formats import mapping
 
 GENERIC_CSV = b"time,instrument,side,quantity,price\n2025-01-06T14:30:00Z,AAPL,buy,1,100\n"
+# The generic CSV's columns as a mapping reads them, for each level.
+MAPPED_COLUMNS = {
+    mapping.FILLS: {"time": "time", "instrument": "instrument", "side": "side", "quantity": "quantity", "price": "price"},
+    mapping.TRADES: {"entry_time": "time", "instrument": "instrument", "side": "side", "quantity": "quantity",
+                     "entry_price": "price"},
+}  # fmt: skip
+ONE_PIXEL_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\x00\x00"
+    b"\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 LAST = "2099-12-31T23:59:59-23:59"  # the latest instant the wire format can write
 FIRST = "1970-01-01T00:00:00+23:59"  # the earliest
 
@@ -55,23 +76,59 @@ def before_call(context, case, kwargs) -> None:
         headers = case.headers.copy()
         headers["Idempotency-Key"] = uuid.uuid4().hex
         case.headers = headers
-    if isinstance(case.body, dict) and case.path.startswith("/api/v1/trades"):
+    if isinstance(case.body, dict) and case.path in ("/api/v1/trades", "/api/v1/trades/{id}"):
         case.body = dict(case.body)
         _make_exit_consistent(case.body, patch=case.method.upper() == "PATCH")
         if case.body.get("account") is not None:
             case.body["account"] = None
-    if isinstance(case.body, dict) and case.path.startswith(("/api/v1/accounts", "/api/v1/tags")):
+    if isinstance(case.body, dict) and case.path == "/api/v1/trades/bulk" and isinstance(case.body.get("trades"), list):
+        items = [dict(item) if isinstance(item, dict) else item for item in case.body["trades"]]
+        for item in items:
+            if isinstance(item, dict):
+                _make_exit_consistent(item, patch=False)
+                item["account"] = None
+        case.body = {**case.body, "trades": items}
+    if isinstance(case.body, dict) and case.path.startswith(("/api/v1/accounts", "/api/v1/tags", "/api/v1/import-")):
         case.body = dict(case.body)
         for field in ("name", "external_id"):
             if isinstance(case.body.get(field), str):
                 case.body[field] = _unique(case.body[field])
+    if isinstance(case.body, dict) and case.path.startswith("/api/v1/import-mappings"):
+        _make_mapping_readable(case.body, patch=case.method.upper() == "PATCH")
+    webhook = case.path in ("/api/v1/webhooks", "/api/v1/webhooks/{id}")
+    if webhook and isinstance(case.body, dict) and isinstance(case.body.get("url"), str):
+        case.body = {**case.body, "url": "https://webhooks.example.com/fuzz"}
     if case.path == "/api/v1/imports" and case.method.upper() == "POST":
         _make_upload_readable(case, kwargs)
+    if case.path == "/api/v1/trades/{id}/attachments" and case.method.upper() == "POST":
+        kwargs["files"] = {"file": ("pixel.png", ONE_PIXEL_PNG)}  # the body itself is left as generated
 
 
 def _unique(name: str) -> str:
     """`name` made unique, still 1 to 64 characters that start and end with a visible one."""
     return f"{name[:55]}-{uuid.uuid4().hex[:8]}"
+
+
+def _make_mapping_readable(body: dict, *, patch: bool) -> None:
+    level = body.get("level", mapping.FILLS)
+    if isinstance(body.get("date_format"), str) and mapping.date_format_problem(body["date_format"]):
+        body["date_format"] = mapping.EXAMPLE_FORMAT
+    shape = {name: body[name] for name in ("level", "columns", "values", "header_signature") if name in body}
+    if not shape or not mapping.problems({"level": level, "columns": {}, **shape}):
+        return
+    if patch:
+        level = body["level"] = mapping.FILLS
+    body["columns"], body["header_signature"] = dict(MAPPED_COLUMNS[level]), None
+    sides = (body.get("values") or {}).get("side") or {}
+    body["values"] = {"side": {value: side for value, side in sides.items() if side in mapping.SIDES[level]}}
+
+
+def _mapping_parameter(query: dict) -> dict:
+    """`query` with a mapping only beside format=mapped, and then one that reads the generic CSV."""
+    query = {name: value for name, value in query.items() if name != "mapping"}
+    if query.get("format") == mapping.MAPPED:
+        query["mapping"] = json.dumps({"columns": MAPPED_COLUMNS[mapping.FILLS]})
+    return query
 
 
 def _make_upload_readable(case, kwargs) -> None:
@@ -81,12 +138,15 @@ def _make_upload_readable(case, kwargs) -> None:
     if case.media_type == "application/json":
         if query.get("format") not in (None, "auto", "generic"):
             query["format"] = "generic"
+        query.pop("mapping", None)
     elif case.media_type == "multipart/form-data" and isinstance(case.body, dict):
         form = {name: str(value) for name, value in case.body.items() if name not in ("file", "account")}
-        query = {name: value for name, value in query.items() if name not in form}
+        form = _mapping_parameter({**{k: v for k, v in query.items() if k in ("format", "mapping")}, **form})
+        query = {name: value for name, value in query.items() if name not in form and name != "mapping"}
         kwargs["files"] = {"file": ("fills.csv", GENERIC_CSV)}
         kwargs["data"] = form
     else:
+        query = _mapping_parameter(query)
         kwargs["data"] = GENERIC_CSV
     case.query = query
 

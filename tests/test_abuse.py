@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apikeys.models import RateLimitCounter
-from journal.models import IdempotencyKey
+from core.models import IdempotencyKey
 from leaderboard.models import TraderProfile
 from tests.factories import REFERENCE_BODY, make_key, make_user
 
@@ -23,6 +23,7 @@ WRONG_KEY = "tj_abcdefghij_" + "x" * 40
 def limits(settings):
     settings.API_AUTH_FAILURE_RATE_LIMIT = "3/minute"
     settings.LOGIN_RATE_LIMIT = "3/hour"
+    settings.LOGIN_GLOBAL_RATE_LIMIT = "9/hour"  # looser than per address, as the defaults are (ten times)
     settings.SIGNUP_RATE_LIMIT = "2/hour"
     return settings
 
@@ -91,11 +92,33 @@ def test_password_guessing_is_limited_per_address(client, limits, login_path):
 
 def test_password_guessing_is_limited_per_username_from_many_addresses(client, limits):
     make_user("dana", password="correct horse battery")
-    for attempt in range(3):
+    for attempt in range(9):
         client.post("/accounts/login/", {"username": "Dana", "password": f"guess {attempt}"},
                     REMOTE_ADDR=f"192.0.2.{attempt}")  # fmt: skip
     r = client.post("/accounts/login/", {"username": "dana", "password": "correct horse battery"},
                     REMOTE_ADDR="192.0.2.200")  # fmt: skip
+    assert "Too many failed sign-in attempts" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_guesses_from_other_addresses_do_not_lock_the_trader_out(client, limits):
+    make_user("dana", password="correct horse battery")
+    for address in ("198.51.100.1", "198.51.100.2"):
+        for attempt in range(4):
+            r = client.post("/accounts/login/", {"username": "dana", "password": f"guess {attempt}"},
+                            REMOTE_ADDR=address)  # fmt: skip
+        assert "Too many failed sign-in attempts" in r.content.decode()
+    r = client.post("/accounts/login/", {"username": "dana", "password": "correct horse battery"},
+                    REMOTE_ADDR="203.0.113.5")  # fmt: skip
+    assert r.status_code == 302, r.content
+    assert client.session["_auth_user_id"]
+
+
+def test_one_address_guessing_many_usernames_is_bounded(client, limits):
+    make_user("zoe", password="correct horse battery")
+    for attempt in range(9):
+        client.post("/accounts/login/", {"username": f"someone{attempt}", "password": "guess"})
+    r = client.post("/accounts/login/", {"username": "zoe", "password": "correct horse battery"})
     assert "Too many failed sign-in attempts" in r.content.decode()
 
 
@@ -140,6 +163,52 @@ def test_a_display_name_with_invisible_characters_is_refused(client):
     client.force_login(make_user("mallory"))
     r = client.post("/dashboard/profile/", {"display_name": "Ace\u200d"})
     assert "invisible characters" in r.content.decode()
+
+
+# Each shows as nothing or as a blank: Unicode's default-ignorable code points (a variation selector,
+# the grapheme joiner, Hangul fillers, a Mongolian selector, a Khmer inherent vowel) and the Braille blank.
+INVISIBLES = ["\ufe0f", "\u034f", "\u3164", "\uffa0", "\u1160", "\u2800", "\u180b", "\u17b4"]
+
+
+@pytest.mark.parametrize("invisible", INVISIBLES)
+def test_a_public_name_with_an_invisible_character_added_is_refused(client, invisible):
+    TraderProfile.objects.create(user=make_user("someone"), display_name="TraderAce")
+    client.force_login(make_user("mallory"))
+    for name in ("TraderAce" + invisible, "Trader" + invisible + "Ace", "someone" + invisible):
+        r = client.post("/dashboard/profile/", {"display_name": name})
+        assert r.status_code == 400, name
+    assert not TraderProfile.objects.filter(user__username="mallory").exists()
+
+
+@pytest.mark.parametrize("invisible", INVISIBLES)
+def test_look_alikes_that_differ_by_an_invisible_character_cannot_both_be_stored(invisible):
+    from django.db import IntegrityError
+
+    TraderProfile.objects.create(user=make_user("one"), display_name="TraderAce")
+    with pytest.raises(IntegrityError):
+        TraderProfile.objects.create(user=make_user("two"), display_name="Trader" + invisible + "Ace")
+
+
+@pytest.mark.parametrize("name", ["\u2800", "\u3164\u3164", "\u115f\u1160", "\ufe0f"])
+def test_a_display_name_of_nothing_but_blanks_is_refused(client, name):
+    client.force_login(make_user("mallory"))
+    r = client.post("/dashboard/profile/", {"display_name": name})
+    assert r.status_code == 400
+    assert not TraderProfile.objects.filter(user__username="mallory").exists()
+
+
+def test_names_that_differ_only_in_their_spacing_look_alike(client):
+    TraderProfile.objects.create(user=make_user("someone"), display_name="Ace Trader")
+    client.force_login(make_user("mallory"))
+    r = client.post("/dashboard/profile/", {"display_name": "Ace  Trader"})
+    assert "This name is already taken by another trader." in r.content.decode()
+
+
+def test_a_username_that_looks_like_a_stored_name_with_invisible_characters_is_refused(client):
+    TraderProfile.objects.create(user=make_user("someone"), display_name="bob\u3164")
+    r = signup(client, "bob")
+    assert r.status_code == 400
+    assert not get_user_model().objects.filter(username="bob").exists()
 
 
 @pytest.mark.parametrize("username", ["\u0430lice", "Alice", "AIice"])

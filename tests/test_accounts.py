@@ -46,6 +46,13 @@ def test_create_with_every_field(api):
                                                "currency": "EUR", "starting_balance": 50000.5}  # fmt: skip
 
 
+def test_a_quote_asset_is_a_currency_of_its_own_up_to_six_letters_or_digits(api):
+    assert create(api, {"name": "Binance USDT", "currency": "usdt"})["currency"] == "USDT"
+    assert create(api, {"name": "Binance FDUSD", "currency": "FDUSD"})["currency"] == "FDUSD"
+    assert create(api, {"name": "Spot BTC", "currency": "BTC"})["currency"] == "BTC"
+    assert set(Account.objects.values_list("currency", flat=True)) == {"USDT", "FDUSD", "BTC"}
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -55,8 +62,9 @@ def test_create_with_every_field(api):
         ({"name": " padded"}, {"name": ["The name must be 1 to 64 characters, without control characters or a "
                                         "space at either end."]}),
         ({"name": "x" * 65}, {"name": ["Ensure this field has no more than 64 characters."]}),
-        ({"name": "A", "currency": "US"}, {"currency": ["The currency must be a three-letter ISO 4217 code, e.g. USD."]}),
-        ({"name": "A", "currency": "US1"}, {"currency": ["The currency must be a three-letter ISO 4217 code, e.g. USD."]}),
+        ({"name": "A", "currency": "US"}, {"currency": ["The currency must be 3 to 6 letters or digits: an ISO 4217 code (USD) or a quote asset (USDT)."]}),
+        ({"name": "A", "currency": "US-1"}, {"currency": ["The currency must be 3 to 6 letters or digits: an ISO 4217 code (USD) or a quote asset (USDT)."]}),
+        ({"name": "A", "currency": "USDTUSD"}, {"currency": ["Ensure this field has no more than 6 characters."]}),
         ({"name": "A", "starting_balance": -1}, {"starting_balance": ["The starting_balance must be at least 0."]}),
         ({"name": "A", "external_id": ""}, {"external_id": ["The external_id must be 1 to 64 characters, without "
                                                             "control characters or a space at either end."]}),

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analytics import downsample
 from analytics.equity import equity
 from journal.models import Account, Trade
 from tests import analytics_oracle as oracle
@@ -148,3 +149,91 @@ def test_every_figure_matches_an_independent_computation(django_settings_overrid
     client, (account,) = journal_owner(rows, accounts=1, starting_balance=balance)
     body = read(client, f"/api/v1/stats/equity?interval={interval}&tz={zone}&account={account.pk}")
     assert not (wrong := oracle.differences(body, oracle.equity(rows, interval, zone, balance or Decimal(0)))), wrong
+
+
+# --- max_points -------------------------------------------------------------------------------------
+
+
+def chart_max_drawdown(points: list[dict], start: Decimal) -> Decimal:
+    """The largest drawdown a chart of these points shows: each point's fall below the highest before it."""
+    peak, deepest = start, Decimal(0)
+    for point in points:
+        peak = max(peak, point["equity"])
+        deepest = max(deepest, peak - point["equity"])
+    return deepest
+
+
+def must_keep(points: list[dict]) -> set[int]:
+    """The running peaks and troughs of the full series, and its first and last points."""
+    indices, high, deepest = {0, len(points) - 1}, None, 0
+    for index, point in enumerate(points):
+        if high is None or point["peak"] > high:
+            high = point["peak"]
+            indices.add(index)
+        if point["drawdown"] > deepest:
+            deepest = point["drawdown"]
+            indices.add(index)
+    return indices
+
+
+@examples(40)
+@given(rows=journals(accounts=1), max_points=st.integers(2, 30), balance=st.sampled_from([None, Decimal(500)]))
+def test_a_bounded_curve_keeps_its_peaks_troughs_and_largest_drawdown(django_settings_override, rows, max_points,
+                                                                      balance):  # fmt: skip
+    client, (account,) = journal_owner(rows, accounts=1, starting_balance=balance)
+    path = f"/api/v1/stats/equity?interval=trade&account={account.pk}"
+    full, bounded = read(client, path), read(client, f"{path}&max_points={max_points}")
+    # The figures are the full series'.
+    assert {**bounded, "points": None} == {**full, "points": None}
+    points, kept = full["points"], bounded["points"]
+    if len(points) <= max_points:
+        assert kept == points
+        return
+    assert len(kept) <= max(max_points, 4)
+    rest = iter(points)
+    assert all(point in rest for point in kept), "the kept points are the series' own, in order"
+    assert (kept[0], kept[-1]) == (points[0], points[-1])
+    if len(must_keep(points)) <= max_points - 2:
+        assert all(points[i] in kept for i in must_keep(points))
+    start = full["starting_balance"]
+    assert chart_max_drawdown(kept, start) == chart_max_drawdown(points, start)
+    assert max(p["drawdown"] for p in kept) == max(p["drawdown"] for p in points)
+
+
+@given(
+    steps=st.lists(st.integers(-1000, 1000), min_size=3, max_size=3000),
+    max_points=st.integers(2, 200),
+)  # fmt: skip
+def test_any_long_series_is_bounded_and_keeps_its_largest_drawdown(steps, max_points):
+    equity, high, points = Decimal(0), Decimal(0), []
+    for step in steps:
+        equity += step
+        high = max(high, equity)
+        points.append({"equity": equity, "peak": high, "drawdown": high - equity})
+    kept = [points[i] for i in downsample.kept(points, max_points)]
+    assert len(kept) <= max(max_points, 4)
+    assert kept[0] is points[0] and kept[-1] is points[-1]
+    assert chart_max_drawdown(kept, Decimal(0)) == chart_max_drawdown(points, Decimal(0))
+    if len(must_keep(points)) <= max_points - 2:
+        assert all(points[i] in kept for i in must_keep(points))
+
+
+def test_a_journal_that_only_rises_is_still_bounded(api, user):
+    for day in range(30):
+        trade(user, "10", days=day)
+    body = read(api, "/api/v1/stats/equity?max_points=7")
+    assert len(body["points"]) == 7
+    assert (body["points"][0]["equity"], body["points"][-1]["equity"]) == (10, 300)
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-3", "two", "2.5"])
+def test_max_points_below_two_or_not_a_number_is_a_422(api, value):
+    r = api.get(f"/api/v1/stats/equity?max_points={value}")
+    assert r.status_code == 422, r.content
+    assert r.json()["details"] == {"max_points": ["max_points must be a whole number of at least 2."]}
+
+
+def test_an_empty_max_points_is_no_bound(api, user):
+    for day in range(5):
+        trade(user, "1", days=day)
+    assert len(read(api, "/api/v1/stats/equity?max_points=")["points"]) == 5

@@ -5,10 +5,13 @@ import os
 import re
 import subprocess
 import sys
+import threading
 
 import pytest
+import requests
 from drf_spectacular.validation import validate_schema
 
+from apikeys.scopes import ALL_SCOPES
 from tests.factories import make_key
 from tests.live import CHROMIUM, ROOT
 
@@ -29,6 +32,11 @@ OPERATIONS = {
     ("/api/v1/tags/{id}", "get"): "trades:read",
     ("/api/v1/tags/{id}", "patch"): "trades:write",
     ("/api/v1/tags/{id}", "delete"): "trades:write",
+    ("/api/v1/import-mappings", "get"): "trades:read",
+    ("/api/v1/import-mappings", "post"): "trades:write",
+    ("/api/v1/import-mappings/{id}", "get"): "trades:read",
+    ("/api/v1/import-mappings/{id}", "patch"): "trades:write",
+    ("/api/v1/import-mappings/{id}", "delete"): "trades:write",
     ("/api/v1/stats", "get"): "stats:read",
     ("/api/v1/stats/breakdown", "get"): "stats:read",
     ("/api/v1/stats/equity", "get"): "stats:read",
@@ -43,14 +51,26 @@ OPERATIONS = {
     ("/api/v1/imports/{id}", "delete"): "trades:write",
     ("/api/v1/trades/{id}/executions", "get"): "trades:read",
     ("/api/v1/trades/export", "get"): "trades:read",
+    ("/api/v1/trades/bulk", "post"): "trades:write",
+    ("/api/v1/day-notes", "get"): "trades:read",
+    ("/api/v1/day-notes/{date}", "get"): "trades:read",
+    ("/api/v1/day-notes/{date}", "put"): "trades:write",
+    ("/api/v1/day-notes/{date}", "delete"): "trades:write",
+    ("/api/v1/trades/{id}/attachments", "get"): "trades:read",
+    ("/api/v1/trades/{id}/attachments", "post"): "trades:write",
+    ("/api/v1/trades/{id}/attachments/{aid}", "get"): "trades:read",
+    ("/api/v1/trades/{id}/attachments/{aid}", "delete"): "trades:write",
+    ("/api/v1/trades/{id}/attachments/{aid}/file", "get"): "trades:read",
+    ("/api/v1/webhooks", "get"): "webhooks:read",
+    ("/api/v1/webhooks", "post"): "webhooks:write",
+    ("/api/v1/webhooks/{id}", "get"): "webhooks:read",
+    ("/api/v1/webhooks/{id}", "patch"): "webhooks:write",
+    ("/api/v1/webhooks/{id}", "delete"): "webhooks:write",
+    ("/api/v1/webhooks/{id}/deliveries", "get"): "webhooks:read",
+    ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "post"): "webhooks:write",
+    ("/api/v1/webhooks/{id}/rotate-secret", "post"): "webhooks:write",
+    ("/api/v1/webhooks/{id}/test", "post"): "webhooks:write",
 }
-
-
-@pytest.fixture
-def schema(client, db) -> dict:
-    r = client.get("/api/v1/schema?format=json")
-    assert r.status_code == 200, r.content
-    return r.json()
 
 
 def test_schema_is_valid_openapi_3(schema):
@@ -92,7 +112,7 @@ def test_every_status_a_client_can_meet_is_documented(schema):
     assert codes("/api/v1/trades/{id}", "delete") == {"204", "401", "403", "404", "429", "503"}
     assert codes("/api/v1/trades/{id}", "patch") >= {"200", "404", "413", "415", "422"}
     assert codes("/api/v1/stats", "get") == {"200", "401", "403", "422", "429", "503"}
-    for collection in ("/api/v1/accounts", "/api/v1/tags"):
+    for collection in ("/api/v1/accounts", "/api/v1/tags", "/api/v1/import-mappings"):
         assert codes(collection, "get") == {"200", "401", "403", "422", "429", "503"}  # 422: a bad page
         assert codes(collection, "post") == {"201", "400", "401", "403", "413", "415", "422", "429", "503"}
         assert codes(f"{collection}/{{id}}", "get") == {"200", "401", "403", "404", "429", "503"}
@@ -110,15 +130,28 @@ def test_every_status_a_client_can_meet_is_documented(schema):
         }
     assert codes("/api/v1/accounts/{id}", "delete") == {"204", "401", "403", "404", "409", "429", "503"}
     assert codes("/api/v1/tags/{id}", "delete") == {"204", "401", "403", "404", "429", "503"}
+    assert codes("/api/v1/import-mappings/{id}", "delete") == {"204", "401", "403", "404", "429", "503"}
     assert codes("/api/v1/leaderboard", "get") == {"200", "401", "403", "429", "503"}
     for path in ("/api/v1/stats/breakdown", "/api/v1/stats/equity", "/api/v1/stats/calendar", "/api/v1/stats/risk"):
         assert codes(path, "get") == {"200", "401", "403", "422", "429", "503"}, path
     assert codes("/api/v1/imports", "post") == {"202", "400", "401", "403", "413", "415", "422", "429", "503"}
     assert codes("/api/v1/imports", "get") == {"200", "401", "403", "422", "429", "503"}  # 422: a bad page
     assert codes("/api/v1/imports/{id}", "get") == {"200", "401", "403", "404", "429", "503"}
-    assert codes("/api/v1/imports/{id}", "delete") == {"204", "401", "403", "404", "409", "429", "503"}
+    assert codes("/api/v1/imports/{id}", "delete") == {"200", "202", "204", "401", "403", "404", "409", "429", "503"}
     assert codes("/api/v1/trades/{id}/executions", "get") == {"200", "401", "403", "404", "422", "429", "503"}
     assert codes("/api/v1/trades/export", "get") == {"200", "401", "403", "422", "429", "503"}
+    assert codes("/api/v1/day-notes", "get") == {"200", "401", "403", "422", "429", "503"}
+    assert codes("/api/v1/day-notes/{date}", "get") == {"200", "401", "403", "404", "429", "503"}
+    assert codes("/api/v1/day-notes/{date}", "put") == {
+        "200", "201", "400", "401", "403", "404", "413", "415", "422", "429", "503",
+    }  # fmt: skip
+    assert codes("/api/v1/day-notes/{date}", "delete") == {"204", "401", "403", "404", "429", "503"}
+    attachments = "/api/v1/trades/{id}/attachments"
+    assert codes(attachments, "get") == {"200", "401", "403", "404", "422", "429", "503"}
+    assert codes(attachments, "post") == {"201", "400", "401", "403", "404", "413", "415", "422", "429", "503"}
+    assert codes(f"{attachments}/{{aid}}", "get") == {"200", "401", "403", "404", "429", "503"}
+    assert codes(f"{attachments}/{{aid}}", "delete") == {"204", "401", "403", "404", "429", "503"}
+    assert codes(f"{attachments}/{{aid}}/file", "get") == {"200", "401", "403", "404", "429", "503"}
 
 
 def example(schema, path, method, status) -> object:
@@ -152,12 +185,16 @@ def test_the_analytics_parameters_are_described_exactly(schema):
 
     for path in ("/api/v1/stats/breakdown", "/api/v1/stats/equity", "/api/v1/stats/calendar", "/api/v1/stats/risk"):
         tz = parameter(path, "tz")["schema"]
-        assert {"UTC", "America/New_York", ""} <= set(tz["enum"]) and "Etc/GMT+10" not in tz["enum"], path
+        assert {"UTC", "America/New_York", "WET", "Etc/GMT+10", ""} <= set(tz["enum"]) and "localtime" not in tz[
+            "enum"
+        ], path
     assert parameter("/api/v1/stats/breakdown", "by")["required"] is True
     assert parameter("/api/v1/stats/breakdown", "by")["schema"]["enum"][:2] == ["instrument", "setup_type"]
     assert parameter("/api/v1/stats/equity", "interval")["schema"]["enum"] == ["trade", "day", "week", "month", ""]
     month = parameter("/api/v1/stats/calendar", "month")["schema"]["oneOf"]
     assert month[1] == {"type": "string", "maxLength": 0}  # empty: the same as leaving it out
+    bound = parameter("/api/v1/stats/equity", "max_points")["schema"]["oneOf"]
+    assert bound == [{"type": "integer", "minimum": 2}, {"type": "string", "maxLength": 0}]  # empty: no bound
 
 
 @pytest.mark.django_db
@@ -211,7 +248,8 @@ def test_docs_render_offline_and_try_it_out_works_with_a_pasted_key(live_site, b
         outside, blocked = [], []
         local = (base_url, "blob:", "data:")
         page.on("request", lambda req: None if req.url.startswith(local) else outside.append(req.url))
-        # Redoc's bundle links its logo from a CDN; the pages' Content-Security-Policy stops it.
+        # Redoc's bundle links its logo from a CDN: the page never asks for it (and the
+        # Content-Security-Policy would stop it).
         page.on("requestfailed", lambda req: blocked.append(req.url) if req.failure == "csp" else None)
 
         page.goto(f"{base_url}/api/v1/redoc")
@@ -231,35 +269,88 @@ def test_docs_render_offline_and_try_it_out_works_with_a_pasted_key(live_site, b
         context.close()
     assert status.strip() == "200"
     assert json.loads(body)["total"] == 0
-    assert outside == blocked, "a request left the machine"
+    assert outside == blocked == [], "a page asked another host for something"
+
+
+# PostgreSQL's writers wait only for rows they share; SQLite has one writer at a time, so there the
+# imports are smaller (README, "Running in production": SQLite is for one trader).
+BIG_FILLS = 100_000 if os.environ.get("DATABASE_URL", "").startswith("postgres") else 10_000
+
+
+def imports_and_undos(base_url: str, key: str, stop: threading.Event, cycles: list[tuple[str, int, str]]) -> None:
+    """A big import applied and undone, again and again until `stop`: each cycle's final states."""
+    from tests.test_imports_live import big_file, finished, poll, upload
+
+    data = big_file(BIG_FILLS)
+    while not stop.is_set():
+        imp = upload(base_url, key, data)
+        done = poll(base_url, key, imp["id"], finished, timeout=1200)
+        r = requests.delete(f"{base_url}/api/v1/imports/{imp['id']}", headers={"Authorization": f"Bearer {key}"},
+                            timeout=60)  # fmt: skip
+        undone = poll(base_url, key, imp["id"], lambda body: body["status"] != "undoing", timeout=1200)
+        cycles.append((done["status"], r.status_code, undone["status"]))
 
 
 @pytest.mark.live
+@pytest.mark.long
+@pytest.mark.timeout(3600)  # bounded by its number of cases, not by time: a loaded machine only takes longer
 def test_schemathesis_finds_nothing_with_every_check_in_every_phase(live_site, capsys):
-    key = live_site.create_key("fuzzer")
-    with live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/day") as base_url:
+    """Over 10,000 generated requests, while a 100,000-fill import and its undo are applied by a real
+    worker again and again, for the fuzzed trader themself (through a second key of theirs) and for
+    another trader: neither their own nor a neighbour's heavy work fails a request (on SQLite, with
+    its one writer, 10,000 fills)."""
+    key = live_site.create_key("fuzzer", ",".join(ALL_SCOPES))
+    own = live_site.create_key("fuzzer", "trades:read,trades:write")
+    neighbour = live_site.create_key("neighbour", "trades:read,trades:write")
+    stop, cycles, own_cycles = threading.Event(), [], []
+    # No rate limit, and room for every screenshot the run attaches to a trade and every webhook it makes
+    # (stored state a generated request can't see).
+    limits = {"API_KEY_RATE_LIMIT": "1000000/day", "ATTACHMENTS_PER_TRADE": "1000000", "WEBHOOKS_PER_TRADER": "1000000"}
+    with (
+        live_site.serve(workers=2, **limits) as base_url,
+        live_site.worker("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"),
+    ):
+        loads = [
+            threading.Thread(target=imports_and_undos, args=(base_url, loader, stop, done), daemon=True)
+            for loader, done in ((neighbour, cycles), (own, own_cycles))
+        ]
+        for load in loads:
+            load.start()
         # Every check, including that schema-valid requests are accepted and schema-invalid ones
         # refused; a new seed each run. tests/schemathesis_hooks.py holds the few rules a schema
         # cannot state (cross-field and stored-state rules), applied to valid requests only.
+        # But one: DELETE /api/v1/imports/{id} undoes an import and keeps it, "undone", as the record
+        # of what was undone (README, "Imports and export"), so reading it after its DELETE is no use
+        # after free. The check can't be left out for that one read, so it is left out of the run;
+        # that a deleted trade, account, tag, webhook or attachment is gone (a 404 after) is asserted
+        # by their own tests.
         r = subprocess.run(
-            [sys.executable, "-m", "schemathesis.cli", "run", f"{base_url}/api/v1/schema?format=json",
-             "--header", f"Authorization: Bearer {key}", "--checks", "all", "--max-examples", "60",
+            [sys.executable, "-m", "schemathesis.cli", "run",
+             f"{base_url}/api/v1/schema?format=json",
+             "--header", f"Authorization: Bearer {key}", "--checks", "all",
+             "--exclude-checks", "use_after_free", "--max-examples", "60",
              "--generation-database", "none", "--no-color"],
-            cwd=ROOT, capture_output=True, text=True, timeout=900,
+            cwd=ROOT, capture_output=True, text=True, timeout=3000,
             env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks"},
         )  # fmt: skip
+        stop.set()
+        for load in loads:
+            load.join(timeout=1800)
     out = r.stdout
     cases = re.search(r"(\d+) generated", out)
     seed = re.search(r"Seed: (\d+)", out)
     with capsys.disabled():
         print(f"\nschemathesis: {cases.group(0) if cases else 'no count'}, seed {seed.group(1) if seed else '?'}")
     assert r.returncode == 0, out[-8000:]
-    assert "No issues found" in out, out[-8000:]
+    # Warnings about test data (an attachment the stateful phase never reached) are no findings.
+    assert "No issues found" in out or re.search(r"(\d+) generated, \1 passed", out), out[-8000:]
+    for done in (cycles, own_cycles):
+        assert done and all(cycle == ("succeeded", 202, "undone") for cycle in done), done
     selected = re.search(r"Selected: (\d+)/(\d+)\s+Tested: (\d+)", out)
     assert selected and len(set(selected.groups())) == 1, "an operation went untested"
     for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
         assert f"✅ {phase}" in out, f"the {phase} phase did not run clean"
-    assert cases and int(cases.group(1)) > 1000
+    assert cases and int(cases.group(1)) >= 10_000
 
 
 def test_the_headers_responses_carry_are_documented(schema):
@@ -289,7 +380,7 @@ def test_request_bodies_list_every_property_they_take_and_ids_are_integers(schem
 def test_the_schema_allows_the_figures_of_the_largest_trades(schema, api):
     """A trade's P&L reaches 10^36 (price, quantity and multiplier each up to 10^12): every figure
     reported over such trades must be within what the schema says a figure can be."""
-    from tradejournal import wire
+    from core import wire
 
     biggest = str(wire.MAXIMUM)
     for _ in range(2):

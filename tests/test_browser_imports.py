@@ -7,11 +7,12 @@ from pathlib import Path
 
 import requests
 
-from tests.live import BROWSER_TEST, DESKTOP, PASSWORD, PHONE, Api, look, open_page, sign_in
+from tests.live import BROWSER_TEST, DESKTOP, PASSWORD, PHONE, Api, look, open_page, sign_in, wait_until
 
 pytestmark = BROWSER_TEST
 
 SAMPLE = Path(__file__).parent / "data" / "imports" / "tradovate_positions" / "position_history_older_layout.csv"
+NINJATRADER_GRID = Path(__file__).parent / "data" / "imports" / "ninjatrader_trades" / "trades_grid.csv"
 REPORT = ("rows_total", "rows_processed", "executions_created", "duplicates", "trades_created", "trades_updated")
 
 
@@ -37,9 +38,9 @@ cache.delete(SNAPSHOT_KEY)
 """
 
 
-def upload_sample(page, base_url: str) -> int:
+def upload_sample(page, base_url: str, sample: Path = SAMPLE) -> int:
     page.goto(f"{base_url}/dashboard/imports/")
-    page.set_input_files("#id_file", SAMPLE)
+    page.set_input_files("#id_file", sample)
     page.select_option("#id_tz", "America/New_York")
     page.click("#import-form button[type=submit]")
     page.wait_for_url(f"{base_url}/dashboard/imports/*/")
@@ -83,11 +84,11 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
         assert page.locator("label[for=import-progress]").text_content().strip() == "Waiting for a worker…"
         assert "is queued" in page.locator(".messages").text_content()
         look(page, "imports/import-queued")
-        page.wait_for_timeout(2500)
-        assert loads == [] and len(progress) >= 2, "with JavaScript the page polls rather than reloads"
+        wait_until(lambda: page.wait_for_timeout(100) or len(progress) >= 2, what="two polls of the progress")
+        assert loads == [], "with JavaScript the page polls rather than reloads"
 
         with live_site.worker():
-            page.locator("#import-report").wait_for(timeout=60_000)
+            page.locator("#import-report").wait_for(timeout=300_000)
         assert progress[0]["status"] == "queued"
         assert progress[-1]["status"] == "succeeded" and progress[-1]["rows_processed"] == progress[-1]["rows_total"]
         assert page.locator("progress").count() == 0
@@ -101,7 +102,7 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
             str(report["errors"][0]["row"]), report["errors"][0]["message"]
         ]  # fmt: skip
         skipped = page.locator("#import-skipped tbody tr td")
-        assert skipped.nth(1).text_content() == report["skipped"][0]["reason"]
+        assert skipped.nth(0).text_content() == report["skipped"][0]["reason"]
         assert page.locator("#import-trades tbody tr").count() == 4
         look(page, "imports/import-report")
 
@@ -123,11 +124,34 @@ def test_upload_watch_the_progress_bar_finish_read_the_report_and_undo(browser, 
         page.click("text=Undo import")
         page.wait_for_url(f"{base_url}/dashboard/imports/{import_id}/undo/")
         page.click("main button.danger")
-        page.wait_for_url(f"{base_url}/dashboard/imports/")
-        assert "is undone" in page.locator(".messages").text_content()
-        look(page, "imports/imports-after-undo")
+        # A worker undoes it; the page follows the undo as it followed the import.
+        page.wait_for_url(f"{base_url}/dashboard/imports/{import_id}/")
+        assert "is being undone" in page.locator(".messages").text_content()
+        assert page.locator("#import-running h2").text_content() == "Undoing"
+        look(page, "imports/import-undoing")
+        assert api.read("trades")["total"] == 4
+        with live_site.worker():
+            page.locator("#import-report").wait_for(timeout=300_000)
+        assert page.locator("#import-report h2").text_content() == "Undone"
+        look(page, "imports/import-undone")
         assert api.read("trades")["total"] == 0
-        assert api.get(f"imports/{import_id}").status_code == 404
+        assert api.read(f"imports/{import_id}")["status"] == "undone"
+
+
+def test_a_ninjatrader_grids_trade_shows_the_files_commission_beside_the_fees_its_profit_took(browser, live_site):
+    live_site.create_trader("grid-reader", PASSWORD)
+    with live_site.serve(workers=1) as base_url, open_page(browser, base_url, viewport=PHONE) as page:
+        sign_in(page, base_url, "grid-reader")
+        upload_sample(page, base_url, NINJATRADER_GRID)
+        with live_site.worker():
+            page.locator("#import-report").wait_for(timeout=300_000)
+        page.locator("#import-trades a").first.click()
+        page.wait_for_url(f"{base_url}/dashboard/trades/*/")
+        # One name for the contract; the grid's Commission 0.78 beside the 1.12 its Profit took besides.
+        assert page.locator("h1").text_content().split()[-1] == "MNQU26"
+        assert page.locator("#commission-parts").text_content() == "(0.78 commission + 1.12 fees)"
+        assert page.locator("#fees-note").is_visible()
+        look(page, "imports/ninjatrader-grid-trade", PHONE, DESKTOP)
 
 
 def test_without_javascript_the_import_page_refreshes_until_the_report_shows(browser, live_site):
@@ -143,10 +167,10 @@ def test_without_javascript_the_import_page_refreshes_until_the_report_shows(bro
         import_id = upload_sample(page, base_url)
         assert page.locator("label[for=import-progress]").text_content().strip() == "Waiting for a worker…"
         look(page, "imports/import-queued-nojs")
-        page.wait_for_timeout(2500)
-        assert loads.count(page.url) >= 2, "the page did not refresh itself while queued"
+        wait_until(lambda: page.wait_for_timeout(100) or loads.count(page.url) >= 2,
+                   what="the page refreshing itself twice while queued")  # fmt: skip
         with live_site.worker():
-            page.locator("#import-report").wait_for(timeout=60_000)
+            page.locator("#import-report").wait_for(timeout=300_000)
         look(page, "imports/import-report-nojs")
         assert shown_figures(page) == {name: Api(base_url, key).read(f"imports/{import_id}")[name] for name in REPORT}
         refreshes = len(loads)
@@ -180,3 +204,30 @@ def test_a_file_over_the_limit_is_refused_in_the_apis_words_with_and_without_jav
                     )
                     look(page, "imports/imports-too-large-nojs")
         assert Api(base_url, key).read("imports")["total"] == 0
+
+
+def test_the_heading_the_bar_and_the_cancel_card_follow_one_status(browser, live_site):
+    """A queued import's page, left open while a worker takes it: the poll turns the heading, the bar
+    and the Cancel card together (the heading once stayed Queued beside a bar writing the last rows)."""
+    live_site.create_trader("status-watcher", PASSWORD)
+    with live_site.serve(workers=1) as base_url, open_page(browser, base_url) as page:
+        sign_in(page, base_url, "status-watcher")
+        import_id = upload_sample(page, base_url)
+        assert page.text_content("#import-status") == "Queued"
+        assert page.is_visible("text=Cancel import")
+        taken = f"""
+from django.utils import timezone
+from imports import progress
+from imports.models import Import
+Import.objects.filter(pk={import_id}).update(status="processing", started_at=timezone.now())
+running = progress.Progress(Import.objects.get(pk={import_id}))
+running.update(stage=progress.WRITING, rows_processed=80_000, rows_total=80_000)
+running._write()
+"""
+        r = live_site.manage("shell", "-c", taken)
+        assert r.returncode == 0, r.stderr
+        page.wait_for_function("document.getElementById('import-status').textContent === 'Processing'")
+        assert page.text_content("#import-progress-label") == "Writing: 80,000 of 80,000 rows"
+        assert page.get_attribute("#import-progress", "value") == "80000"
+        assert not page.is_visible("text=Cancel import")
+        look(page, "imports/import-writing", PHONE, DESKTOP)

@@ -22,7 +22,7 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
     with (
         live_site.serve(workers=2, API_KEY_RATE_LIMIT="1000000/minute") as base_url,
         live_site.worker(),
-        open_page(browser, base_url, timeout=20_000) as page,
+        open_page(browser, base_url) as page,
     ):
         sign_up(page, base_url, "journey")
         assert page.is_visible("#empty-journal")
@@ -36,7 +36,7 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         look(page, "journey/keys", PHONE, DESKTOP)
         for size in (PHONE, DESKTOP):  # the whole row in view, Revoke included, without scrolling the table
             page.set_viewport_size(size)
-            box = page.locator("#keys button.danger").first.bounding_box()
+            box = page.locator("#keys .danger").first.bounding_box()
             assert box["x"] + box["width"] <= size["width"], f"Revoke is cut off at {size['width']} px"
         api = Api(base_url, key)
 
@@ -58,7 +58,7 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         page.select_option("#id_account", str(account["id"]))
         page.click("#import-form button[type=submit]")
         page.wait_for_url(f"{base_url}/dashboard/imports/*/")
-        page.locator("#import-report").wait_for(timeout=60_000)
+        page.locator("#import-report").wait_for(timeout=300_000)
         import_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
         report = api.read(f"imports/{import_id}")
         assert report["status"] == "succeeded" and report["trades_created"] > 0
@@ -102,7 +102,7 @@ def test_a_new_trader_imports_a_broker_file_and_reads_the_journal_the_api_descri
         page.wait_for_url(f"{base_url}/dashboard/?*account={account['id']}*")
         stats = api.read("stats", account=account["id"])
         assert Decimal(page.get_attribute("[data-figure=net_pnl]", "data-value")) == Decimal(str(stats["net_pnl"]))
-        equity = api.read("stats/equity", account=account["id"], interval="day")
+        equity = api.read("stats/equity", account=account["id"], interval="trade")
         assert [(d, Decimal(e)) for d, e in data(page, "#equity-points tr[data-date]", "date", "equity")] == [
             (point["time"], Decimal(str(point["equity"]))) for point in equity["points"]
         ]

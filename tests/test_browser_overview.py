@@ -67,7 +67,7 @@ def test_filter_the_overview_by_account_on_a_desktop_and_a_phone(browser, live_s
             page.wait_for_url(f"{base_url}/dashboard/?*account={main}*")
             look(page, "overview/by-account")
 
-            equity = api.read("stats/equity", account=main)
+            equity = api.read("stats/equity", account=main, interval="trade")
             shown = numbers(page, "#equity-points tr[data-date]", "date", "equity", "drawdown")
             assert [(d, Decimal(e), Decimal(dd)) for d, e, dd in shown] == [
                 (p["time"], Decimal(str(p["equity"])), Decimal(str(p["drawdown"]))) for p in equity["points"]

@@ -26,7 +26,7 @@ def seed(api: Api) -> dict:
 
 
 def test_add_edit_and_delete_a_trade_and_every_page_fits(browser, live_site):
-    with live_site.serve(workers=1) as base_url, open_page(browser, base_url, timeout=10_000) as page:
+    with live_site.serve(workers=1) as base_url, open_page(browser, base_url) as page:
         sign_up(page, base_url, "web-trader")
         api = Api(base_url, live_site.create_key("web-trader"))
         account = seed(api)
@@ -63,20 +63,20 @@ def test_add_edit_and_delete_a_trade_and_every_page_fits(browser, live_site):
         body = api.get(f"/trades/{trade_id}").json()
         assert (body["instrument"], body["side"], Decimal(str(body["net_pnl"])), body["tags"]) == (
             "NQ", "short", Decimal("406"), ["Momentum", "Opening drive"])  # fmt: skip
-        assert page.text_content("#net-pnl").strip() == "+406"
+        assert page.text_content("#net-pnl").strip() == "+406.00"
 
-        # A refused edit shows the API's message next to the field, then a good one saves.
+        # A refused edit shows the API's message, in words, next to the field; then a good one saves.
         page.click("a.button:has-text('Edit')")
         page.fill("#id_exit_time", "2025-04-01T15:00")
         page.click("#trade-form button[type=submit]")
-        assert "The exit_time must be a date after or equal to entry_time." in page.text_content("#exit_time-errors")
+        assert "The exit time must be a date after or equal to entry time." in page.text_content("#exit_time-errors")
         assert page.get_attribute("#id_exit_time", "aria-describedby") == "exit_time-errors"
         page.fill("#id_exit_time", "2025-04-01T16:00")
         page.fill("#id_exit_price", "18010.25")
         page.click("#trade-form button[type=submit]")
         page.wait_for_url(f"{base_url}/dashboard/trades/{trade_id}/")
         assert "updated" in page.text_content(".messages")
-        assert page.text_content("#net-pnl").strip() == "-404"
+        assert page.text_content("#net-pnl").strip() == "\u2212404.00"
         assert Decimal(str(api.get(f"/trades/{trade_id}").json()["net_pnl"])) == Decimal("-404")
 
         # Every page, on a laptop and on a phone.
@@ -117,7 +117,7 @@ def test_add_edit_and_delete_a_trade_and_every_page_fits(browser, live_site):
 def test_tags_are_created_renamed_and_deleted_without_javascript(browser, live_site):
     with (
         live_site.serve(workers=1) as base_url,
-        open_page(browser, base_url, viewport=PHONE, java_script_enabled=False, timeout=10_000) as page,
+        open_page(browser, base_url, viewport=PHONE, java_script_enabled=False) as page,
     ):
         sign_up(page, base_url, "tag-trader")
         api = Api(base_url, live_site.create_key("tag-trader"))
@@ -145,3 +145,17 @@ def test_tags_are_created_renamed_and_deleted_without_javascript(browser, live_s
         page.click("button:has-text('Delete')")
         assert "Tag “Momentum” deleted." in page.text_content(".messages")
         assert api.get(f"/trades/{trade['id']}").json()["tags"] == []
+
+
+def test_the_multiplier_hint_follows_the_instrument_as_it_is_typed(browser, live_site):
+    with live_site.serve(workers=1) as base_url, open_page(browser, base_url, viewport=PHONE) as page:
+        sign_up(page, base_url, "hint-reader")
+        page.goto(f"{base_url}/dashboard/trades/new/")
+        assert "ES 50, NQ 20" in page.text_content("#multiplier-help")
+        page.fill("#id_instrument", "cl")
+        page.wait_for_function("document.getElementById('multiplier-help').textContent.includes('CL takes 1000')")
+        assert page.get_attribute("#id_multiplier", "placeholder") == "1000"
+        page.fill("#id_instrument", "AAPL")
+        page.wait_for_function("document.getElementById('multiplier-help').textContent.includes('AAPL takes 1.')")
+        assert page.get_attribute("#id_multiplier", "placeholder") == "1"
+        look(page, "trades/new-hint", PHONE, DESKTOP)

@@ -71,10 +71,28 @@ def test_revoke_from_the_dashboard_stops_the_key(logged_in, trader):
     assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
 
 
+def test_revoking_a_key_asks_first_and_a_look_at_the_question_revokes_nothing(logged_in, trader):
+    api_key, key = make_key(trader, name="Bot")
+    page = logged_in.get("/dashboard/keys/").content.decode()
+    assert f'<a href="/dashboard/keys/{api_key.pk}/revoke/"' in page  # a link to the question, not a POST
+    assert f'action="/dashboard/keys/{api_key.pk}/revoke/"' not in page
+    r = logged_in.get(f"/dashboard/keys/{api_key.pk}/revoke/")
+    assert r.status_code == 200
+    question = r.content.decode()
+    assert "Revoke key “Bot”?" in question and api_key.display_prefix in question
+    assert '<button type="submit" class="danger">Revoke</button>' in question
+    assert 'href="/dashboard/keys/">Cancel</a>' in question
+    assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200  # still works
+    r = logged_in.post(f"/dashboard/keys/{api_key.pk}/revoke/", follow=True)
+    assert r.redirect_chain == [("/dashboard/keys/", 302)]
+    assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
 def test_a_trader_cannot_see_or_revoke_anothers_keys(logged_in):
     other_key, key = make_key(make_user("eve"))
     assert other_key.display_prefix not in logged_in.get("/dashboard/keys/").content.decode()
     assert logged_in.post(f"/dashboard/keys/{other_key.pk}/revoke/").status_code == 404
+    assert logged_in.get(f"/dashboard/keys/{other_key.pk}/revoke/").status_code == 404
     assert Client().get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
 
 

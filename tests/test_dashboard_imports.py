@@ -9,9 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from dashboard import imports
+from imports import kept, progress
 from imports.apply import import_run
 from imports.models import Import
-from imports.services import EMPTY, UNDETECTABLE
+from imports.services import EMPTY, undetectable
+from imports.undo import undo_run
 from journal.models import Account, Trade
 from tests.factories import api_client, make_user, read
 
@@ -73,7 +76,7 @@ def test_an_upload_is_queued_on_the_task_and_its_report_is_the_apis(
     api = read(api_client(user), f"/api/v1/imports/{imp.pk}")
     assert {name: figure(html, name) for name in REPORT_FIELDS} == {name: api[name] for name in REPORT_FIELDS}
     assert api["trades_created"] == 4 and api["executions_created"] == 8
-    assert rows(html, "import-skipped") == [[str(s["row"]), s["reason"]] for s in api["skipped"]]
+    assert rows(html, "import-skipped") == [[s["reason"], f"1 row{s['row']}"] for s in api["skipped"]]
     assert rows(html, "import-errors") == [[str(e["row"]), e["message"]] for e in api["errors"]]
     assert len(api["skipped"]) == len(api["errors"]) == 1
     # Links to each trade it made.
@@ -112,12 +115,16 @@ def test_progress_json_holds_the_apis_progress_figures(web, user):
     api = api_client(user)
     fields = ("id", "status", "stage", "rows_processed", "rows_total")
     queued = web.get(f"/dashboard/imports/{imp.pk}/progress.json").json()
-    assert queued == {name: read(api, f"/api/v1/imports/{imp.pk}")[name] for name in fields}
+    assert {name: queued[name] for name in fields} == {
+        name: read(api, f"/api/v1/imports/{imp.pk}")[name] for name in fields
+    }
     assert queued["status"] == "queued"
     # Being applied: the worker's last heartbeat, as the API merges it.
     Import.objects.filter(pk=imp.pk).update(status="processing", started_at=timezone.now(), rows_total=0)
     running = web.get(f"/dashboard/imports/{imp.pk}/progress.json").json()
-    assert running == {name: read(api, f"/api/v1/imports/{imp.pk}")[name] for name in fields}
+    assert {name: running[name] for name in fields} == {
+        name: read(api, f"/api/v1/imports/{imp.pk}")[name] for name in fields
+    }
     assert (running["status"], running["stage"]) == ("processing", "reading")
     html = web.get(f"/dashboard/imports/{imp.pk}/").content.decode()
     assert "import-undo" not in html and "/undo/" not in html  # no undo while a worker applies it
@@ -126,6 +133,62 @@ def test_progress_json_holds_the_apis_progress_figures(web, user):
     done = web.get(f"/dashboard/imports/{imp.pk}/progress.json").json()
     assert done == {name: read(api, f"/api/v1/imports/{imp.pk}")[name] for name in fields}
     assert (done["status"], done["rows_processed"], done["rows_total"]) == ("succeeded", 6, 6)
+
+
+def test_skipped_rows_are_grouped_by_reason_with_their_rows_collapsed(web, user):
+    sample = SAMPLE.parent.parent / "thinkorswim" / "td_ameritrade_statement.csv"
+    upload(web, data=sample.read_bytes(), name=sample.name)
+    imp = Import.objects.get(user=user)
+    import_run(import_id=imp.pk)
+    skipped = read(api_client(user), f"/api/v1/imports/{imp.pk}")["skipped"]
+    html = web.get(f"/dashboard/imports/{imp.pk}/").content.decode()
+    by_reason = {}
+    for skip in skipped:
+        by_reason.setdefault(skip["reason"], []).append(skip["row"])
+    assert max(len(rows) for rows in by_reason.values()) >= 10
+    most_first = sorted(by_reason.items(), key=lambda item: -len(item[1]))
+    assert rows(html, "import-skipped") == [
+        [reason, f"{len(numbers)} row{'s' if len(numbers) > 1 else ''}{imports.row_ranges(numbers)}"]
+        for reason, numbers in most_first
+    ]
+    assert html.count("<details><summary>") == len(by_reason)  # each group's rows collapsed
+
+
+def test_row_numbers_read_as_ranges():
+    assert imports.row_ranges([9, 2, 3, 4, 5, 12, 13, 13]) == "2\u20135, 9, 12\u201313"
+    assert imports.skipped_by_reason(
+        [
+            {"row": 2, "reason": "deposit"},
+            {"row": 3, "reason": "cancelled order"},
+            {"row": 4, "reason": "cancelled order"},
+        ]
+    ) == [{"reason": "cancelled order", "count": 2, "rows": "3\u20134"}, {"reason": "deposit", "count": 1, "rows": "2"}]
+
+
+def heading_label_and_cancel(html: str) -> tuple[str, str, bool]:
+    heading = re.search(r'<h2 id="import-status">(.*?)</h2>', html).group(1)
+    label = re.search(r'<label for="import-progress" id="import-progress-label">(.*?)</label>', html).group(1)
+    return heading, unescape(label), "Cancel import" in html
+
+
+def test_one_status_drives_the_heading_the_bar_and_the_cancel_card(web, user):
+    upload(web)
+    imp = Import.objects.get(user=user)
+    page, poll = f"/dashboard/imports/{imp.pk}/", f"/dashboard/imports/{imp.pk}/progress.json"
+    assert heading_label_and_cancel(web.get(page).content.decode()) == ("Queued", "Waiting for a worker…", True)
+    assert {k: web.get(poll).json()[k] for k in ("heading", "label", "cancellable")} == {
+        "heading": "Queued", "label": "Waiting for a worker…", "cancellable": True
+    }  # fmt: skip
+    # A worker took it and is writing the last rows: no page or poll says Queued, or offers to cancel.
+    Import.objects.filter(pk=imp.pk).update(status="processing", started_at=timezone.now())
+    running = progress.Progress(Import.objects.get(pk=imp.pk))
+    running.update(stage=progress.WRITING, rows_processed=80_000, rows_total=80_000)
+    running._write()
+    writing = ("Processing", "Writing: 80,000 of 80,000 rows", False)
+    assert heading_label_and_cancel(web.get(page).content.decode()) == writing
+    answer = web.get(poll).json()
+    assert (answer["heading"], answer["label"], answer["cancellable"]) == writing
+    assert (answer["status"], answer["rows_processed"]) == ("processing", 80_000)
 
 
 def test_a_file_over_the_limit_gets_the_apis_message_next_to_the_file(web, user, settings):
@@ -172,7 +235,8 @@ def test_another_traders_account_is_refused_and_ones_own_takes_every_fill(web, u
 
 def test_an_unrecognised_or_empty_file_gets_the_services_message(web, user):
     r = upload(web, data=b"just some words\nthat are not a broker file\n")
-    assert field_errors(r.content.decode(), "format") == [UNDETECTABLE]
+    assert field_errors(r.content.decode(), "format") == [undetectable("the Format choice above")]
+    assert "parameter" not in r.content.decode()
     r = upload(web, data=b"", name="empty.csv")
     assert field_errors(r.content.decode(), "file") == [EMPTY]
     api = api_client(user).post("/api/v1/imports", {"file": SimpleUploadedFile("e.csv", b"")}, format="multipart")
@@ -204,13 +268,25 @@ def test_undo_asks_first_then_removes_what_the_import_brought_as_the_api_sees(we
     confirm = web.get(f"/dashboard/imports/{imp.pk}/undo/")
     assert confirm.status_code == 200
     assert "Undo this import?" in confirm.content.decode() and 'method="post"' in confirm.content.decode()
+    assert "import the file again and they come back" in confirm.content.decode()
+    assert "screenshots and PDFs on its trades are kept" in confirm.content.decode()
+    assert f"within {kept.RETENTION.days} days is deleted" in confirm.content.decode()
     assert read(api, "/api/v1/trades")["total"] == 4  # asking changes nothing
 
     r = web.post(f"/dashboard/imports/{imp.pk}/undo/", follow=True)
-    assert r.redirect_chain == [("/dashboard/imports/", 302)]
-    assert "is undone: its 8 fills are removed" in r.content.decode()
+    assert r.redirect_chain == [(f"/dashboard/imports/{imp.pk}/", 302)]
+    html = r.content.decode()
+    assert "is being undone; this page follows it" in html and '<h2 id="import-status">Undoing</h2>' in html
+    assert "Waiting for a worker…" in html and "import-undo" not in html
+    assert read(api, "/api/v1/trades")["total"] == 4  # nothing changes until the undo is done
+    assert web.get(f"/dashboard/imports/{imp.pk}/undo/").status_code == 302  # no second confirmation
+
+    undo_run(import_id=imp.pk)
     assert read(api, "/api/v1/trades")["total"] == 0
-    assert api.get(f"/api/v1/imports/{imp.pk}").status_code == 404
+    assert read(api, f"/api/v1/imports/{imp.pk}")["status"] == "undone"
+    html = web.get(f"/dashboard/imports/{imp.pk}/").content.decode()
+    assert '<h2 id="report-title" class="status status-undone">Undone</h2>' in html
+    assert figure(html, "executions_created") == 8 and "Import the file again to bring them back." in html
 
 
 def test_a_queued_import_is_cancelled_and_one_being_applied_is_refused_with_the_apis_message(web, user):

@@ -38,7 +38,9 @@ def table(page: str) -> list[tuple[int, str, int, Decimal]]:
         rank, name, trades, pnl = [
             unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
-        rows.append((int(rank), name.removesuffix(" you"), int(trades), Decimal(pnl.replace(",", ""))))
+        rows.append(
+            (int(rank), name.removesuffix(" you"), int(trades), Decimal(pnl.replace(",", "").replace("\u2212", "-")))
+        )
     return rows
 
 
@@ -60,7 +62,7 @@ def test_the_table_is_the_apis_leaderboard(client):
     shown = table(page.content.decode())
     assert shown == [(row["rank"], row["user"], row["trades"], row["pnl"]) for row in api]
     assert [name for _, name, _, _ in shown] == ["topper", "TraderAce", "SwingKing", "Grinder Ğ"]
-    assert "8,500.00" in page.content.decode() and "-7,503.00" in page.content.decode()
+    assert "+8,500.00" in page.content.decode() and "\u22127,503.00" in page.content.decode()
 
 
 def test_the_trader_sees_how_they_appear_and_where_to_change_it(client):

@@ -11,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from journal import versions
+from core import versions
+from dashboard import overview
+from dashboard.overview import BREAKDOWNS
 from journal.models import Trade
 from tests.factories import api_client, make_account, make_tag, make_trade, make_user, read, tag_trade
 
@@ -132,9 +134,9 @@ def test_the_headline_shows_net_pnl_with_its_currency_and_sign(page, journal):
     assert "+105.90 USD" in html
 
 
-def test_equity_points_equal_the_apis_daily_curve_with_the_loss_first(page, journal):
+def test_equity_points_equal_the_apis_per_trade_curve_with_the_loss_first(page, journal):
     account = journal["main"].pk
-    api = read(journal["api"], f"/api/v1/stats/equity?account={account}&interval=day")
+    api = read(journal["api"], f"/api/v1/stats/equity?account={account}&interval=trade")
     _, elements = page(f"?account={account}")
     points = [
         {"time": p["data-date"], "pnl": number(p["data-pnl"]), "equity": number(p["data-equity"]),
@@ -146,7 +148,7 @@ def test_equity_points_equal_the_apis_daily_curve_with_the_loss_first(page, jour
     [chart] = elements.having("data-points")
     assert chart["data-points"] == str(len(api["points"]))
     [section] = elements.having("data-interval")
-    assert section["data-interval"] == "day"
+    assert section["data-interval"] == "trade"
     shown = {attrs["data-figure"]: number(attrs["data-value"]) for attrs in elements.having("data-figure")}
     assert shown["max_drawdown"] == api["max_drawdown"]
     assert shown["current_drawdown"] == api["current_drawdown"]
@@ -180,7 +182,7 @@ def test_the_sunday_trade_sits_in_the_sunday_column(page, journal):
     html, _ = page(f"?account={journal['main'].pk}")
     html = html.split('id="calendar"')[1].split("</section>")[0]
     week = html.split('data-date="2025-03-03"')[1].split("</tr>")[0]
-    assert week.count("<td") == 6  # Monday 3 March opens the row; six more days follow it
+    assert week.count("<td") == 7  # Monday 3 March opens the row; six more days, then the week's total
     sunday = html.split('data-date="2025-03-09"')[0].rsplit("<tr>", 1)[1]
     assert sunday.count("<td") == 7  # the 9th is the row's seventh cell: Sunday
 
@@ -304,7 +306,9 @@ def test_a_single_breakeven_trade_draws_a_flat_curve(client, db):
     r = client.get("/dashboard/")
     assert r.status_code == 200, r.content
     elements = DataElements(r.content.decode())
-    assert [(p["data-date"], p["data-equity"]) for p in elements.having("data-equity")] == [("2025-03-15", "0")]
+    assert [(p["data-date"], p["data-equity"]) for p in elements.having("data-equity")] == [
+        ("2025-03-15T14:00:00.000000Z", "0")
+    ]
     assert "no drawdown" in r.content.decode()
 
 
@@ -314,7 +318,7 @@ def test_the_page_and_the_api_share_the_cached_results(page, journal):
     user = journal["user"].pk
     for name, query in [
         ("stats", f"account={account}"),
-        ("equity", f"account={account}&interval=day&tz=Europe/Berlin"),
+        ("equity", f"account={account}&interval=trade&tz=Europe/Berlin"),
         ("calendar", f"account={account}&month={MARCH}&tz=Europe/Berlin"),
         ("breakdown", f"account={account}&by=weekday&tz=Europe/Berlin"),
     ]:
@@ -332,6 +336,27 @@ def test_a_second_look_is_served_from_the_cache_without_reading_the_trades_again
     assert len(on_trades) == 1, on_trades  # only whether the journal has any trade at all
 
 
+def test_answers_the_api_cached_draw_the_same_page_without_reading_the_trades(page, journal):
+    account, tz = journal["main"].pk, "Europe/Berlin"
+    query = f"?account={account}&month={MARCH}&tz={tz}"
+    computed, _ = page(query)
+    versions.changed(journal["user"].pk)  # nothing the page stored holds any more
+    for path in [
+        f"stats?account={account}",
+        f"stats/equity?account={account}&interval=trade&tz={tz}",
+        f"stats/calendar?account={account}&month={MARCH}&tz={tz}",
+        f"stats/risk?account={account}&tz={tz}",
+        *(f"stats/breakdown?account={account}&by={by}&tz={tz}" for by in BREAKDOWNS),
+    ]:
+        read(journal["api"], f"/api/v1/{path}")
+    with CaptureQueriesContext(connection) as queries:
+        from_the_api, _ = page(query)
+    on_trades = [q["sql"] for q in queries.captured_queries if Trade._meta.db_table in q["sql"]]
+    assert len(on_trades) == 1, on_trades  # only whether the journal has any trade at all
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert token.sub("", from_the_api) == token.sub("", computed)
+
+
 def test_a_long_journal_is_drawn_per_week_like_the_apis_weekly_curve(client, db):
     user = make_user()
     start = datetime(2023, 1, 2, 15, tzinfo=UTC)
@@ -343,9 +368,92 @@ def test_a_long_journal_is_drawn_per_week_like_the_apis_weekly_curve(client, db)
     )  # fmt: skip
     api = read(api_client(user), "/api/v1/stats/equity?interval=week")
     client.force_login(user)
-    r = client.get("/dashboard/")
+    with CaptureQueriesContext(connection) as queries:
+        r = client.get("/dashboard/")
     assert r.status_code == 200
+    # The per-trade drawdowns and /stats/risk (the weekly curve is the answer the API just cached): no
+    # daily curve of 500 points only to be dropped.
+    assert sum("peaks AS (" in query["sql"] for query in queries) == 2
     elements = DataElements(r.content.decode())
     assert elements.having("data-interval")[0]["data-interval"] == "week"
     assert [p["data-date"] for p in elements.having("data-equity")] == [p["time"] for p in api["points"]]
     assert len(r.content) < 200_000
+
+
+def test_a_curve_longer_than_the_page_takes_in_months_is_bounded_like_the_apis(client, db):
+    user = make_user()
+    start = datetime(1980, 1, 2, 15, tzinfo=UTC)
+    Trade.objects.bulk_create(
+        Trade(user=user, instrument="ES", side="long", quantity=Decimal(1), entry_price=Decimal(100),
+              exit_price=Decimal(100 + (i % 7) - 3), entry_time=start + timedelta(days=31 * i),
+              exit_time=start + timedelta(days=31 * i, hours=1))
+        for i in range(overview.MAX_CURVE_POINTS + 50)
+    )  # fmt: skip
+    api = read(api_client(user), f"/api/v1/stats/equity?interval=month&max_points={overview.MAX_CURVE_POINTS}")
+    client.force_login(user)
+    r = client.get("/dashboard/")
+    assert r.status_code == 200
+    elements = DataElements(r.content.decode())
+    assert elements.having("data-interval")[0]["data-interval"] == "month"
+    drawn = [p["data-date"] for p in elements.having("data-equity")]
+    assert drawn == [p["time"] for p in api["points"]]
+    assert len(drawn) <= overview.MAX_CURVE_POINTS
+
+
+def test_a_day_traders_drawdown_inside_a_day_is_the_apis_per_trade_drawdown(client, db):
+    """A loss then a bigger win each day: every day ends higher, yet the account fell 500 inside the
+    first; the page shows the drawdown /stats/risk reports, drawn trade by trade."""
+    user = make_user()
+    for day in (3, 4):
+        make_trade(user, instrument="ES", entry_time=at(day, 14), exit_time=at(day, 15), entry_price=Decimal("5000"),
+                   exit_price=Decimal("4990"), multiplier=Decimal("50"))  # fmt: skip
+        make_trade(user, instrument="ES", entry_time=at(day, 16), exit_time=at(day, 17), entry_price=Decimal("5000"),
+                   exit_price=Decimal("5020"), multiplier=Decimal("50"))  # fmt: skip
+    api = api_client(user)
+    risk = read(api, "/api/v1/stats/risk")
+    daily = read(api, "/api/v1/stats/equity?interval=day")
+    assert (risk["max_drawdown"], daily["max_drawdown"]) == (Decimal("500"), Decimal("0"))  # the two differ
+    client.force_login(user)
+    r = client.get("/dashboard/")
+    assert r.status_code == 200
+    html, elements = r.content.decode(), DataElements(r.content.decode())
+    shown = {attrs["data-figure"]: number(attrs["data-value"]) for attrs in elements.having("data-figure")}
+    assert shown["max_drawdown"] == risk["max_drawdown"]
+    assert "largest drawdown 500.00 USD" in html
+    assert elements.having("data-interval")[0]["data-interval"] == "trade"
+    assert len(elements.having("data-equity")) == 4
+
+
+def test_a_long_journal_drawn_per_week_still_shows_the_per_trade_drawdowns(client, db):
+    user = make_user()
+    start = datetime(2023, 1, 2, 15, tzinfo=UTC)
+    Trade.objects.bulk_create(
+        Trade(user=user, instrument="ES", side="long", quantity=Decimal(1), entry_price=Decimal(100),
+              exit_price=Decimal(100 + (-40 if i % 2 == 0 else 41)), entry_time=start + timedelta(days=i // 2),
+              exit_time=start + timedelta(days=i // 2, hours=1 + i % 2))
+        for i in range(1000)
+    )  # fmt: skip
+    api = api_client(user)
+    per_trade, weekly = (
+        read(api, "/api/v1/stats/equity?interval=trade"),
+        read(api, "/api/v1/stats/equity?interval=week"),
+    )
+    assert per_trade["max_drawdown"] != weekly["max_drawdown"]
+    client.force_login(user)
+    r = client.get("/dashboard/")
+    elements = DataElements(r.content.decode())
+    assert elements.having("data-interval")[0]["data-interval"] == "week"
+    shown = {attrs["data-figure"]: number(attrs["data-value"]) for attrs in elements.having("data-figure")}
+    assert (shown["max_drawdown"], shown["current_drawdown"]) == (
+        per_trade["max_drawdown"], per_trade["current_drawdown"]
+    )  # fmt: skip
+
+
+def test_a_single_days_curve_is_labelled_with_its_exit_times(client, db):
+    user = make_user()
+    for hour in (14, 15, 16):
+        make_trade(user, entry_time=at(3, hour - 1), exit_time=at(3, hour))
+    client.force_login(user)
+    html = client.get("/dashboard/").content.decode()
+    axis = re.search(r'<div class="chart-x"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert re.findall(r">([^<]+)</span>", axis) == ["14:00", "15:00", "16:00"]

@@ -6,14 +6,17 @@ from decimal import Decimal
 
 import pytest
 
+from dashboard.api_forms import AccountForm, TagForm, in_page_words
 from journal.models import Account, Tag
 from journal.writes import ACCOUNT_HOLDS_TRADES
 from tests.factories import form_errors, make_account, make_tag, make_trade, make_user, read, tag_trade
 
 
 def api_errors(response) -> dict[str, list[str]]:
+    """The API's messages as a page says them (its keys, starting_balance, as words)."""
     assert response.status_code == 422, response.content
-    return response.json()["details"]
+    fields = [*AccountForm.base_fields, *TagForm.base_fields]
+    return {name: [in_page_words(m, fields) for m in messages] for name, messages in response.json()["details"].items()}
 
 
 def rows(page: str, kind: str) -> dict[int, list[str]]:
@@ -58,7 +61,9 @@ def test_accounts_list_what_the_api_lists_with_their_trade_counts(web, api, user
             account["broker"] or "—",
             account["external_id"] or "—",
         )
-        assert balance == ("—" if account["starting_balance"] is None else format(account["starting_balance"], "f"))
+        assert balance == (
+            "—" if account["starting_balance"] is None else f"{account['starting_balance']:,.2f} {account['currency']}"
+        )
     assert [table[main.pk][5], table[prop.pk][5]] == ["3", "1"]
     assert "Eve" not in page
 
@@ -78,13 +83,33 @@ def test_creating_an_account_saves_what_the_api_then_returns(web, api):
     }  # fmt: skip
 
 
+@pytest.mark.parametrize(("typed", "saved"), [("25,000", "25000"), ("1,234,567.89", "1234567.89"), ("25000", "25000")])
+def test_a_balance_typed_with_thousands_separators_is_taken(web, api, typed, saved):
+    r = web.post(
+        "/dashboard/accounts/", {"name": "Futures", "broker": "", "currency": "USD", "starting_balance": typed}
+    )
+    assert r.status_code == 302, form_errors(r)
+    (account,) = read(api, "/api/v1/accounts")["data"]
+    assert account["starting_balance"] == Decimal(saved)
+
+
+@pytest.mark.parametrize("typed", ["25,00", "2,5000", "25,000,0", ",250"])
+def test_commas_that_are_not_thousands_separators_are_refused(web, typed):
+    r = web.post(
+        "/dashboard/accounts/", {"name": "Futures", "broker": "", "currency": "USD", "starting_balance": typed}
+    )
+    assert r.status_code == 400
+    assert list(form_errors(r)) == ["starting_balance"]
+    assert Account.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     "body",
     [
         {"name": ""},
         {"name": "main"},
         {"name": "New", "external_id": "U123"},
-        {"name": "New", "currency": "EURO", "starting_balance": "-1"},
+        {"name": "New", "currency": "EU-R", "starting_balance": "-1"},
         {"name": "New", "starting_balance": "lots"},
     ],
 )
@@ -247,9 +272,20 @@ def test_another_traders_tag_is_not_found(web, user):
 
 
 def test_forms_label_every_input_and_point_errors_at_it(web, user):
-    r = web.post("/dashboard/accounts/", {"name": "", "currency": "EURO"})
+    r = web.post("/dashboard/accounts/", {"name": "", "currency": "EU-R"})
     page = r.content.decode()
     for name in ("name", "broker", "external_id", "currency", "starting_balance"):
         assert f'<label for="id_{name}">' in page, name
     assert re.search(r'<input[^>]*aria-describedby="currency-help currency-errors"[^>]*id="id_currency"', page)
     assert '<div id="currency-errors" class="field-errors"><ul class="errorlist' in page
+
+
+def test_a_tags_colour_can_be_picked_and_still_left_empty(web, api):
+    page = web.get("/dashboard/tags/").content.decode()
+    picker = re.search(r'<input type="color"[^>]*>', page).group(0)
+    assert 'data-colour-for="id_color"' in picker and "hidden" in picker and "name=" not in picker
+    assert 'name="color"' in page  # the field, not the picker, is what the form sends
+    web.post("/dashboard/tags/", {"name": "picked", "color": "#A1B2C3"})
+    web.post("/dashboard/tags/", {"name": "plain", "color": ""})
+    colours = {tag["name"]: tag["color"] for tag in read(api, "/api/v1/tags")["data"]}
+    assert colours == {"picked": "#a1b2c3", "plain": None}

@@ -9,7 +9,8 @@ import requests
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from journal.models import IdempotencyKey, Trade
+from core.models import IdempotencyKey
+from journal.models import Trade
 from tests.factories import REFERENCE_BODY, make_key
 
 

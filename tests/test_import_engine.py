@@ -1,11 +1,11 @@
-"""The fill-to-trade engine: the contract's worked examples, and properties over random fill
-sequences checked against a naive per-unit ledger written here."""
+"""The fill-to-trade engine: the contract's worked examples (corporate actions among them), and
+properties over random fill sequences checked against a naive per-unit ledger written here."""
 
 import itertools
 from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from math import floor, gcd
 from zoneinfo import ZoneInfo
@@ -16,7 +16,10 @@ from hypothesis import strategies as st
 
 from imports.engine import (
     CLOSES_TOO_MUCH,
+    LONG,
     NOTHING_TO_CLOSE,
+    SHORT,
+    Adjustment,
     Allocation,
     BuiltTrade,
     Execution,
@@ -30,7 +33,10 @@ T0 = datetime(2025, 3, 14, 14, 30, tzinfo=UTC)
 D = Decimal
 
 
-def fill(key, side, quantity, price, *, at=0, commission="0", fees="0", multiplier="1", effect=None, group=None):
+def fill(
+    key, side, quantity, price, *, at=0, commission="0", fees="0", multiplier="1", effect=None, group=None,
+    instrument="",
+):  # fmt: skip
     return Execution(
         key=key,
         time=T0 + timedelta(seconds=at),
@@ -42,7 +48,13 @@ def fill(key, side, quantity, price, *, at=0, commission="0", fees="0", multipli
         multiplier=D(multiplier),
         effect=effect,
         group=group,
+        instrument=instrument,
     )
+
+
+def action(instrument, new_instrument, old_units, new_units, *, at):
+    """A corporate action: every `old_units` of `instrument` are `new_units` of `new_instrument`."""
+    return Adjustment(T0 + timedelta(seconds=at), instrument, new_instrument, D(old_units), D(new_units))
 
 
 def parts(trade):
@@ -276,6 +288,89 @@ def test_trades_are_listed_by_entry_time_and_rejections_in_time_order():
     assert [r.key for r in build.rejected] == [3, 5]
 
 
+# --- Corporate actions ---------------------------------------------------------------------------
+
+
+def test_a_split_carries_the_position_and_the_closes_after_it_close_the_trade_with_the_cash_it_realized():
+    build = build_trades(
+        [
+            fill(1, BUY, "10", "1000", at=0, commission="1", instrument="NVDA"),
+            fill(2, SELL, "60", "121", at=20, commission="1", instrument="NVDA"),
+            fill(3, SELL, "40", "130", at=30, instrument="NVDA"),
+        ],
+        [action("NVDA", "NVDA", "1", "10", at=10)],
+    )
+    (trade,) = build.trades
+    assert (trade.instrument, trade.side, trade.quantity, trade.entry_price, trade.exit_price) == (
+        "NVDA", LONG, 100, 100, D("124.6"),
+    )  # fmt: skip
+    assert (trade.exit_time, trade.fills_pnl, trade.commission) == (T0 + timedelta(seconds=30), D(2460), 2)
+    assert parts(trade) == [(1, 10, True), (2, 60, False), (3, 40, False)]  # the fills as the broker printed them
+    assert build.rejected == []
+
+
+def test_a_symbol_change_moves_the_position_to_its_new_symbol_which_the_trade_closes_under():
+    build = build_trades(
+        [fill(1, SELL, "1", "1.32", at=0, multiplier="100", instrument="BFT P15"),
+         fill(2, BUY, "1", "0.80", at=20, multiplier="100", instrument="PSFE P15")],
+        [action("BFT P15", "PSFE P15", "1", "1", at=10)],
+    )  # fmt: skip
+    (trade,) = build.trades
+    assert (trade.instrument, trade.side, trade.quantity, trade.exit_price, trade.fills_pnl) == (
+        "PSFE P15", SHORT, 1, D("0.8"), D(52),
+    )  # fmt: skip
+
+
+def test_a_reverse_split_after_a_partial_close_scales_what_was_opened_and_closed_alike():
+    build = build_trades(
+        [
+            fill(1, BUY, "800", "13", at=0, instrument="GE"),
+            fill(2, SELL, "400", "14", at=5, instrument="GE"),
+            fill(3, SELL, "50", "105", at=20, instrument="GE"),
+        ],
+        [action("GE", "GE", "8", "1", at=10)],
+    )
+    (trade,) = build.trades
+    assert (trade.quantity, trade.entry_price, trade.exit_price, trade.exit_time) == (
+        100, 104, D("108.5"), T0 + timedelta(seconds=20),
+    )  # fmt: skip
+    assert trade.fills_pnl == 400 * 14 + 50 * 105 - 800 * 13
+
+
+def test_fills_at_the_instant_of_a_corporate_action_come_before_it():
+    fills = [fill(1, BUY, "10", "50", at=0, instrument="X"), fill(2, BUY, "10", "50", at=10, instrument="X")]
+    (trade,) = build_trades(fills, [action("X", "X", "1", "2", at=10)]).trades
+    assert (trade.quantity, trade.entry_price) == (40, 25)
+
+
+def test_a_corporate_action_with_nothing_held_changes_nothing():
+    fills = [fill(1, BUY, "10", "50", at=0, instrument="X"), fill(2, SELL, "10", "55", at=10, instrument="X")]
+    assert build_trades(fills, [action("X", "X", "1", "10", at=20), action("Y", "X", "1", "1", at=5)]) == (
+        build_trades(fills)
+    )
+
+
+def test_a_symbol_change_onto_a_symbol_already_held_leaves_both_positions_as_they_are():
+    fills = [
+        fill(1, BUY, "10", "50", at=0, instrument="OLD"),
+        fill(2, BUY, "5", "70", at=1, instrument="NEW"),
+        fill(3, SELL, "5", "72", at=20, instrument="NEW"),
+    ]
+    build = build_trades(fills, [action("OLD", "NEW", "1", "1", at=10)])
+    assert [(t.instrument, t.quantity, t.exit_price) for t in build.trades] == [("OLD", 10, None), ("NEW", 5, 72)]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [action("X", "X", "0", "1", at=0), action("X", "X", "1", "NaN", at=0),
+     replace(action("X", "X", "1", "2", at=0), time=datetime(2025, 3, 14, 14, 30))],
+    ids=["zero", "nan", "naive"],
+)  # fmt: skip
+def test_an_impossible_corporate_action_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="adjustment of X"):
+        build_trades([fill(1, BUY, "1", "10", instrument="X")], [bad])
+
+
 def test_no_executions_build_nothing():
     assert build_trades([]).trades == build_trades([]).rejected == []
 
@@ -336,8 +431,34 @@ REJECTED = "rejected"
 
 
 def half_up(value: Fraction) -> Decimal:
-    """A non-negative fraction rounded half-up to 8 places."""
+    """A fraction rounded half-up (away from zero on a tie) to 8 places."""
+    if value < 0:
+        return -half_up(-value)
     return D(floor(value * 10**8 + Fraction(1, 2))).scaleb(-8)
+
+
+def signed_half_up(value: Fraction) -> Decimal:
+    """A fraction rounded to 8 places, a half away from zero (Decimal's ROUND_HALF_UP)."""
+    return half_up(value) if value >= 0 else -half_up(-value)
+
+
+def realized_so_far(side: str, allocations: list[Allocation], by_key: dict, multiplier: Decimal) -> Decimal:
+    """An open trade's realized P&L as the contract words it: the closed part's price difference x
+    quantity x multiplier, less its share of the commissions (its closing fills' costs and the closed
+    share of its opening fills')."""
+    opening = [a for a in allocations if a.opening]
+    closing = [a for a in allocations if not a.opening]
+    opened = sum(Fraction(a.quantity) for a in opening)
+    closed = sum(Fraction(a.quantity) for a in closing)
+    if not closed:
+        return D(0)
+    entry = sum(Fraction(by_key[a.key].price) * Fraction(a.quantity) for a in opening) / opened
+    exit_ = sum(Fraction(by_key[a.key].price) * Fraction(a.quantity) for a in closing) / closed
+    difference = exit_ - entry if side == "long" else entry - exit_
+    costs = sum(Fraction(a.commission + a.fees) for a in closing) + closed / opened * sum(
+        Fraction(a.commission + a.fees) for a in opening
+    )
+    return signed_half_up(difference * closed * Fraction(multiplier) - costs)
 
 
 def ledger(fills):
@@ -413,13 +534,22 @@ def test_the_build_matches_a_per_unit_ledger(fills):
         opened = {key: n for (key, opening), n in t["units"].items() if opening}
         closed = {key: n for (key, opening), n in t["units"].items() if not opening}
         entry = sum(Fraction(by_key[k].price) * n for k, n in opened.items()) / sum(opened.values())
-        exit_ = None
+        exit_ = fills_pnl = None
         if t["exit_time"] is not None:
             exit_ = half_up(sum(Fraction(by_key[k].price) * n for k, n in closed.items()) / sum(closed.values()))
+            # The money of the fills, closing minus opening: sales bring it in, buys pay it out.
+            money_in = sum(
+                Fraction(by_key[k].price) * n * Fraction(unit) * Fraction(by_key[k].multiplier)
+                * (1 if by_key[k].side == SELL else -1)
+                for k, n in [*opened.items(), *closed.items()]
+            )  # fmt: skip
+            fills_pnl = half_up(money_in)
         allocations = [
             Allocation(key, n * unit, *money[key][(index, opening)], opening)
             for (key, opening), n in t["units"].items()
         ]
+        multiplier = by_key[t["opening_key"]].multiplier
+        realized = None if t["exit_time"] else realized_so_far(t["side"], allocations, by_key, multiplier)
         expected.append(
             BuiltTrade(
                 side=t["side"],
@@ -429,9 +559,11 @@ def test_the_build_matches_a_per_unit_ledger(fills):
                 exit_time=t["exit_time"],
                 exit_price=exit_,
                 commission=sum(a.commission + a.fees for a in allocations),
-                multiplier=by_key[t["opening_key"]].multiplier,
+                multiplier=multiplier,
                 allocations=allocations,
                 opening_key=t["opening_key"],
+                fills_pnl=fills_pnl,
+                fills_realized_pnl=realized,
             )
         )
     expected.sort(key=lambda t: (t.entry_time, t.opening_key))
@@ -510,19 +642,21 @@ def test_trades_of_a_stream_do_not_overlap_in_time(fills):
 
 @settings(deadline=None)
 @given(executions())
-def test_pnl_times_multiplier_is_the_fills_cash_flow_within_the_averaging_bound(fills):
-    cash_per_unit = {f.key: f.price if f.side == SELL else -f.price for f in fills}
+def test_a_closed_trades_pnl_is_exactly_its_fills_money_closing_minus_opening_times_the_multiplier(fills):
+    cash_per_unit = {f.key: f.price * f.multiplier * (1 if f.side == SELL else -1) for f in fills}
     for trade in build_trades(fills).trades:
-        if trade.exit_time is None:
-            continue
-        pnl, _ = compute_pnl(
-            side=trade.side, quantity=trade.quantity, entry_price=trade.entry_price,
-            exit_price=trade.exit_price, commission=trade.commission,
+        pnl, net = compute_pnl(
+            side=trade.side, quantity=trade.quantity, entry_price=trade.entry_price, exit_price=trade.exit_price,
+            commission=trade.commission, multiplier=trade.multiplier, fills_pnl=trade.fills_pnl,
         )  # fmt: skip
-        cash = sum(cash_per_unit[a.key] * a.quantity for a in trade.allocations)
-        # Each average is within half a unit of the 8th place, and pnl is rounded once more.
-        bound = (trade.quantity * D("0.00000001") + D("0.000000005")) * trade.multiplier
-        assert abs(pnl * trade.multiplier - cash * trade.multiplier) <= bound
+        if trade.exit_time is None:
+            assert (trade.fills_pnl, pnl) == (None, None)
+            continue
+        with localcontext() as exact:
+            exact.prec = 200
+            cash = sum(cash_per_unit[a.key] * a.quantity for a in trade.allocations)
+        assert pnl == cash.quantize(D("0.00000001"), ROUND_HALF_UP)
+        assert net == pnl - trade.commission
 
 
 @settings(deadline=None)

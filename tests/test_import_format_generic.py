@@ -1,40 +1,14 @@
 """The generic CSV of fills: documented columns, either delimiter, signed quantities, bad rows."""
 
-import json
 import re
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from imports.formats import base, generic
+from tests.formats_helpers import reader
 
-DATA = Path(__file__).parent / "data" / "imports"
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def sample(name: str) -> str:
-    return base.decode((DATA / "generic" / name).read_bytes())
-
-
-def parse(text: str, tz: ZoneInfo = NEW_YORK) -> base.Summary:
-    return base.Summary.of(generic.parse(text, tz=tz))
-
-
-@pytest.mark.parametrize("name", ["fills.csv", "fills_semicolon_cp1252.csv"])
-def test_samples_give_the_fills_skips_and_errors_worked_out_by_hand(name):
-    expected = json.loads((DATA / "generic" / f"{name}.expected.json").read_text())
-    summary = parse(sample(name), ZoneInfo(expected["tz"]))
-    assert len(summary.fills) == expected["fills"]
-    assert [(s.row, text in s.reason) for s, (_, text) in zip(summary.skipped, expected["skipped"], strict=True)] == [
-        (row, True) for row, _ in expected["skipped"]
-    ]
-    assert [(e.row, text in e.message) for e, (_, text) in zip(summary.errors, expected["errors"], strict=True)] == [
-        (row, True) for row, _ in expected["errors"]
-    ]
+sample, parse = reader(generic)
 
 
 def test_docstring_lists_exactly_the_columns_the_parser_accepts():
@@ -108,23 +82,6 @@ def test_costs_written_negative_are_stored_as_costs():
     assert (fill.commission, fill.fees) == (Decimal("1.25"), Decimal("0.30"))
 
 
-@pytest.mark.parametrize(
-    ("row", "message"),
-    [
-        ("2025-01-02 10:00,AAPL,buy,abc,10", "not a number"),
-        ("2025-13-45 10:00,AAPL,buy,1,10", "not a date"),
-        ("2025-01-02 10:00,AAPL,buy,0,10", "quantity is 0"),
-        ("2025-01-02 10:00,AAPL,buy,1,0", "above 0"),
-        ("2025-01-02 10:00,,buy,1,10", "instrument is missing"),
-        ("2025-01-02 10:00,AAPL,buy,1", "price is missing"),
-    ],
-)
-def test_a_bad_row_is_an_error_on_its_row_and_the_rest_still_imports(row, message):
-    summary = parse(f"time,instrument,side,quantity,price\n{row}\n2025-01-02 10:01,AAPL,sell,1,11\n")
-    assert [(e.row, message in e.message) for e in summary.errors] == [(2, True)]
-    assert [f.row for f in summary.fills] == [3]
-
-
 def test_an_expired_option_may_close_at_zero():
     text = "time,instrument,side,quantity,price,asset_class\n2025-01-17 16:00,SPY 250117C600,sell,1,0,option\n"
     assert parse(text).fills[0].price == 0
@@ -135,34 +92,3 @@ def test_detection_needs_the_documented_columns():
     assert generic.detect("Date;Time;Symbol;Qty;Price\n01.02.2025;10:00;SAP;-5;240,10\n")
     assert not generic.detect("time,instrument,quantity,price\n2025-01-02,ES,1,5000\n")  # unsigned, no side
     assert not generic.detect("instrument,side,quantity,price\n")
-
-
-def test_samples_of_other_formats_are_not_generic():
-    for path in DATA.glob("*/*"):
-        if path.suffix in (".json", ".md") or path.name.startswith("."):
-            continue
-        assert generic.detect(base.decode(path.read_bytes())[: 16 * 1024]) == (path.parent.name == "generic"), path
-
-
-HEADER = b"time,instrument,side,quantity,price\n"
-HOSTILE = {
-    "garbage bytes": (bytes(range(256)) * 40, "format error"),
-    "truncated mid-row": (HEADER + b"2025-01-02 10:00,AAPL,buy,1,10\n2025-01-02 10:01,AAPL,se", "row error"),
-    "one column": (b"time\n2025-01-02\n", "format error"),
-    "huge number": (HEADER + b"2025-01-02 10:00,AAPL,buy,1E+999999999,10\n", "row error"),
-    "10000 columns": (HEADER + b"2025-01-02 10:00,AAPL,buy,1,10" + b",x" * 10_000 + b"\n", "fill"),
-    "giant field": (HEADER + b'2025-01-02 10:00,"' + b"A" * 200_000 + b'",buy,1,10\n', "format error"),
-}
-
-
-@pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_file_gives_a_format_error_or_row_errors_quickly(name):
-    data, outcome = HOSTILE[name]
-    started = time.perf_counter()
-    try:
-        summary = parse(base.decode(data))
-        result = "row error" if summary.errors else "fill" if summary.fills else "nothing"
-    except base.FormatError:
-        result = "format error"
-    assert time.perf_counter() - started < 2
-    assert result == outcome

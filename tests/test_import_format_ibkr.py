@@ -1,34 +1,17 @@
 """Interactive Brokers Flex reports and Activity Statements: what a trader sees after importing them."""
 
-import json
 import time
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from imports.formats import base, ibkr
 from imports.formats.ibkr import flex
+from tests.formats_helpers import NEW_YORK, fill_at, reader
 
-DATA = Path(__file__).parent / "data" / "imports"
-NEW_YORK = ZoneInfo("America/New_York")
-SAMPLES = sorted(path.name for path in (DATA / "ibkr").iterdir() if path.suffix in (".csv", ".xml"))
-
-
-def sample(name: str) -> bytes:
-    return (DATA / "ibkr" / name).read_bytes()
-
-
-def parse(data: bytes | str, tz: ZoneInfo = NEW_YORK) -> base.Summary:
-    text = base.decode(data) if isinstance(data, bytes) else data
-    return base.Summary.of(ibkr.parse(text, tz=tz))
-
-
-def fill_at(summary: base.Summary, row: int) -> base.Fill:
-    (fill,) = [fill for fill in summary.fills if fill.row == row]
-    return fill
+sample, parse = reader(ibkr)
 
 
 def flex_xml(*elements: str, section: str = "Trades") -> str:
@@ -46,28 +29,6 @@ def trade(**attributes: str) -> str:
         "proceeds": "-2000", "ibCommission": "-1", "ibExecID": "e1", "levelOfDetail": "EXECUTION",
     } | attributes  # fmt: skip
     return "<Trade " + " ".join(f'{name}="{value}"' for name, value in fields.items() if value is not None) + " />"
-
-
-class Containing(str):
-    """Equal to any string that contains it (reasons are checked by substring)."""
-
-    def __eq__(self, other):
-        return isinstance(other, str) and str(self) in other
-
-    __hash__ = str.__hash__
-
-
-@pytest.mark.parametrize("name", SAMPLES)
-def test_each_sample_gives_the_hand_counted_fills_skips_and_errors(name):
-    expected = json.loads((DATA / "ibkr" / f"{name}.expected.json").read_text())
-    summary = parse(sample(name), ZoneInfo(expected["tz"]))
-    assert len(summary.fills) == expected["fills"]
-    assert [(skip.row, skip.reason) for skip in summary.skipped] == [
-        (row, Containing(reason)) for row, reason in expected["skipped"]
-    ]
-    assert [(error.row, error.message) for error in summary.errors] == [
-        (row, Containing(message)) for row, message in expected["errors"]
-    ]
 
 
 def test_flex_xml_fills_carry_their_account_currency_execution_id_and_stated_multiplier():
@@ -177,12 +138,6 @@ def test_an_activity_statement_with_executions_imports_them_and_skips_orders_and
     assert fill_at(summary, 10).account == base.AccountRef("U1234567", None, "USD")
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
-def test_the_same_statement_in_another_encoding_reads_the_same(encoding):
-    original = sample("ibkr_activity_executions.csv")
-    assert parse(original.decode().replace("\n", "\r\n").encode(encoding)) == parse(original)
-
-
 def test_a_bad_number_is_an_error_on_its_row():
     bad = sample("ibkr_flex.xml").decode().replace('tradePrice="26000"', 'tradePrice="26 000x"')
     assert [error.row for error in parse(bad).errors] == [10]
@@ -200,10 +155,10 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:/
 
 @pytest.mark.parametrize("text", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion laughs", "external entity"])
 def test_xml_with_entities_is_refused_quickly(text):
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(base.FormatError):
         parse(text)
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
 
 
 def test_a_file_that_is_no_ibkr_report_is_refused():
@@ -211,33 +166,3 @@ def test_a_file_that_is_no_ibkr_report_is_refused():
         parse("<FlexStatementResponse><Status>Fail</Status></FlexStatementResponse>")
     with pytest.raises(base.FormatError):
         parse("Date,Price\n2025-01-01,1\n")
-
-
-def test_detection_accepts_every_ibkr_sample_and_no_other_sample():
-    for path in sorted(DATA.glob("*/*")):
-        if path.name.endswith((".json", ".md")):
-            continue
-        head = base.decode(path.read_bytes())[:16384]
-        assert ibkr.detect(head) == (path.parent.name == "ibkr"), path
-
-
-HOSTILE = {
-    "garbage bytes": bytes(range(256)) * 40,
-    "one column": b"Statement\nfoo\n",
-    "huge number": sample("ibkr_flex.xml").replace(b'quantity="-2000"', b'quantity="1E+999999999"'),
-    "ten thousand columns": sample("ibkr_flex_trades.csv") + b",".join([b'"1"'] * 10_000) + b"\n",
-    "truncated xml": sample("ibkr_flex.xml")[:5000],
-    "truncated csv": sample("ibkr_activity.csv")[:2200],
-}
-
-
-@pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_file_gives_a_format_error_or_row_errors_quickly(name):
-    started = time.monotonic()
-    try:
-        summary = parse(HOSTILE[name])
-    except base.FormatError:
-        pass
-    else:
-        assert summary.errors or name == "truncated csv"
-    assert time.monotonic() - started < 2

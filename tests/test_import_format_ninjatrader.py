@@ -1,38 +1,14 @@
 """NinjaTrader 8 Executions grid: one fill a row, in the trader's own locale."""
 
-import json
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from imports.formats import base, ninjatrader
+from tests.formats_helpers import HEADERS, reader
 
-DATA = Path(__file__).parent / "data" / "imports"
-NEW_YORK = ZoneInfo("America/New_York")
-HEADER = "Instrument,Action,Quantity,Price,Time,ID,E/X,Position,Order ID,Name,Commission,Rate,Account,Connection,"
-
-
-def sample(name: str) -> str:
-    return base.decode((DATA / "ninjatrader" / name).read_bytes())
-
-
-def parse(text: str, tz: ZoneInfo = NEW_YORK) -> base.Summary:
-    return base.Summary.of(ninjatrader.parse(text, tz=tz))
-
-
-@pytest.mark.parametrize("name", ["executions_grid.csv", "executions_fr.csv"])
-def test_samples_give_the_fills_skips_and_errors_worked_out_by_hand(name):
-    expected = json.loads((DATA / "ninjatrader" / f"{name}.expected.json").read_text())
-    summary = parse(sample(name), ZoneInfo(expected["tz"]))
-    assert len(summary.fills) == expected["fills"]
-    assert [s.row for s in summary.skipped] == [row for row, _ in expected["skipped"]]
-    assert [(e.row, text in e.message) for e, (_, text) in zip(summary.errors, expected["errors"], strict=True)] == [
-        (row, True) for row, _ in expected["errors"]
-    ]
+HEADER = HEADERS["ninjatrader"]
+sample, parse = reader(ninjatrader)
 
 
 def test_a_us_grid_reads_fills_with_execution_ids_commission_and_accounts():
@@ -104,61 +80,3 @@ def test_columns_are_read_by_name_in_any_order_and_some_may_be_hidden():
         None,
     )
     assert fill.account == base.AccountRef(number="ACCOUNT-1")
-
-
-def test_utf16_export_decodes_to_the_same_fills():
-    original = (DATA / "ninjatrader" / "executions_grid.csv").read_text()
-    utf16 = base.decode(original.encode("utf-16"))
-    assert parse(utf16).fills == parse(original).fills
-
-
-@pytest.mark.parametrize(
-    ("row", "message"),
-    [
-        ("ES 03-25,Hold,1,6000,1/2/2025 9:30:00 AM,a,Entry,1 L,,,,1,Sim101,,", "action"),
-        ("ES 03-25,Buy,1,six,1/2/2025 9:30:00 AM,a,Entry,1 L,,,,1,Sim101,,", "not a number"),
-        ("ES 03-25,Buy,1,6000,31/31/2025 9:30:00 AM,a,Entry,1 L,,,,1,Sim101,,", "not a date"),
-        ("ES 03-25,Buy,0,6000,1/2/2025 9:30:00 AM,a,Entry,1 L,,,,1,Sim101,,", "above 0"),
-    ],
-)
-def test_a_bad_row_is_an_error_on_its_row(row, message):
-    summary = parse(f"{HEADER}\n{row}\nES 03-25,Sell,1,6001,1/2/2025 9:31:00 AM,b,Exit,-,,,,1,Sim101,,\n")
-    assert [(e.row, message in e.message) for e in summary.errors] == [(2, True)]
-    assert [f.row for f in summary.fills] == [3]
-
-
-def test_samples_of_other_formats_are_not_ninjatrader_executions():
-    for path in DATA.glob("*/*"):
-        if path.suffix in (".json", ".md") or path.name.startswith("."):
-            continue
-        head = base.decode(path.read_bytes())[: 16 * 1024]
-        assert ninjatrader.detect(head) == (path.parent.name == "ninjatrader"), path
-
-
-HOSTILE = {
-    "garbage bytes": (bytes(range(256)) * 40, "format error"),
-    "truncated mid-row": ((HEADER + "\nMNQ MAR25,Buy,9,21539.50,1/28/20").encode(), "row error"),
-    "one column": (b"Instrument\nMNQ MAR25\n", "format error"),
-    "huge number": (
-        (HEADER + "\nES 03-25,Buy,1E+999999999,6000,1/2/2025 9:30:00 AM,a,Entry,,,,,1,S,,\n").encode(),
-        "row error",
-    ),
-    "10000 columns": (
-        (HEADER + "\nES 03-25,Buy,1,6000,1/2/2025 9:30:00 AM,a,Entry" + ",x" * 10_000 + "\n").encode(),
-        "row error",
-    ),
-    "giant field": ((HEADER + '\n"' + "A" * 200_000 + '",Buy\n').encode(), "format error"),
-}
-
-
-@pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_file_gives_a_format_error_or_row_errors_quickly(name):
-    data, outcome = HOSTILE[name]
-    started = time.perf_counter()
-    try:
-        summary = parse(base.decode(data))
-        result = "row error" if summary.errors else "fill" if summary.fills else "nothing"
-    except base.FormatError:
-        result = "format error"
-    assert time.perf_counter() - started < 2
-    assert result == outcome

@@ -1,42 +1,24 @@
 """NinjaTrader 8 Trades grid: a round trip a row, its net Profit the money that decides."""
 
-import json
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
+from imports.apply import import_run
 from imports.formats import base, ninjatrader_trades
+from imports.services import import_create
+from journal.models import Trade
+from tests.formats_helpers import HEADERS, reader
 
-DATA = Path(__file__).parent / "data" / "imports"
-NEW_YORK = ZoneInfo("America/New_York")
-HEADER = "Trade number,Instrument,Account,Strategy,Market pos.,Qty,Entry price,Exit price,Entry time,Exit time,Profit,Commission"
-
-
-def sample(name: str) -> str:
-    return base.decode((DATA / "ninjatrader_trades" / name).read_bytes())
-
-
-def parse(text: str, tz: ZoneInfo = NEW_YORK) -> base.Summary:
-    return base.Summary.of(ninjatrader_trades.parse(text, tz=tz))
+HEADER = HEADERS["ninjatrader_trades"]
+sample, parse = reader(ninjatrader_trades)
 
 
 def one_trade(cells: str) -> list[base.Fill]:
     return parse(f"{HEADER}\n1,{cells}\n").fills
-
-
-@pytest.mark.parametrize("name", ["trades_grid.csv", "trades_full_columns.csv"])
-def test_samples_give_the_fills_skips_and_errors_worked_out_by_hand(name):
-    expected = json.loads((DATA / "ninjatrader_trades" / f"{name}.expected.json").read_text())
-    summary = parse(sample(name), ZoneInfo(expected["tz"]))
-    assert len(summary.fills) == expected["fills"]
-    assert [s.row for s in summary.skipped] == [row for row, _ in expected["skipped"]]
-    assert [(e.row, text in e.message) for e, (_, text) in zip(summary.errors, expected["errors"], strict=True)] == [
-        (row, True) for row, _ in expected["errors"]
-    ]
 
 
 def test_each_row_is_an_entry_and_an_exit_fill_on_that_row():
@@ -99,62 +81,15 @@ def test_a_european_grid_reads_decimal_commas_and_day_first_dates():
     assert entry.time == datetime(2026, 3, 31, 22, 27, 56, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(
-    ("cells", "message"),
-    [
-        ("ES 03-25,Sim101,,Flat,1,6000,5990,1/2/2025 9:30:00 AM,1/2/2025 9:40:00 AM,$500.00,$4.50", "market position"),
-        (
-            "ES 03-25,Sim101,,Long,1,6000,,1/2/2025 9:30:00 AM,1/2/2025 9:40:00 AM,$500.00,$4.50",
-            "exit price is missing",
-        ),
-        ("ES 03-25,Sim101,,Long,1,6000,5990,1/2/2025 9:30:00 AM,1/2/2025 29:40:00 AM,$500.00,$4.50", "exit time"),
-        ("ES 03-25,Sim101,,Long,1,6000,5990,1/2/2025 9:30:00 AM,1/2/2025 9:40:00 AM,$5x0.00,$4.50", "not a number"),
-    ],
-)
-def test_a_bad_row_is_an_error_on_its_row(cells, message):
-    summary = parse(
-        f"{HEADER}\n1,{cells}\n2,ES 03-25,Sim101,,Long,1,6000,6001,1/2/2025 9:50:00 AM,1/2/2025 9:55:00 AM,$50,$0\n"
-    )
-    assert [(e.row, message in e.message) for e in summary.errors] == [(2, True)]
-    assert {f.row for f in summary.fills} == {3}
-
-
-def test_samples_of_other_formats_are_not_ninjatrader_trades():
-    for path in DATA.glob("*/*"):
-        if path.suffix in (".json", ".md") or path.name.startswith("."):
-            continue
-        head = base.decode(path.read_bytes())[: 16 * 1024]
-        assert ninjatrader_trades.detect(head) == (path.parent.name == "ninjatrader_trades"), path
-
-
-HOSTILE = {
-    "garbage bytes": (bytes(range(256)) * 40, "format error"),
-    "truncated mid-row": ((HEADER + "\n1,ES 03-25,Sim101,,Long,1,6000,5990,1/2/2025 9:3").encode(), "row error"),
-    "one column": (b"Trade number\n1\n", "format error"),
-    "huge number": (
-        (
-            HEADER + "\n1,ES 03-25,S,,Long,1,6000,5990,1/2/2025 9:30:00 AM,1/2/2025 9:40:00 AM,1E+999999999,$0\n"
-        ).encode(),
-        "row error",
-    ),
-    "10000 columns": (
-        (
-            HEADER + "\n1,ES 03-25,S,,Long,1,6000,5990,1/2/2025 9:30:00 AM,1/2/2025 9:40:00 AM" + ",9" * 10_000 + "\n"
-        ).encode(),
-        "fill",
-    ),
-    "giant field": ((HEADER + '\n1,"' + "A" * 200_000 + '"\n').encode(), "format error"),
-}
-
-
-@pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_file_gives_a_format_error_or_row_errors_quickly(name):
-    data, outcome = HOSTILE[name]
-    started = time.perf_counter()
-    try:
-        summary = parse(base.decode(data))
-        result = "row error" if summary.errors else "fill" if summary.fills else "nothing"
-    except base.FormatError:
-        result = "format error"
-    assert time.perf_counter() - started < 2
-    assert result == outcome
+@pytest.mark.django_db
+def test_the_trade_page_shows_the_files_commission_beside_the_fees_its_profit_took(user, web):
+    # The grid says Commission $0.78 and Profit $48.10 on a $50.00 move: the trade's costs are $1.90.
+    imp = import_create(user=user, data=sample("trades_grid.csv"), filename="grid.csv", enqueue=False)
+    assert import_run(import_id=imp.pk).status == "succeeded"
+    trade = Trade.objects.filter(user=user).order_by("entry_time").first()
+    assert (trade.commission, trade.net_pnl) == (Decimal("1.90"), Decimal("48.10"))
+    page = web.get(reverse("trade", args=[trade.pk]))
+    assert page.status_code == 200, page.content
+    html = page.content.decode()
+    assert '<small id="commission-parts">(0.78 commission + 1.12 fees)</small>' in html
+    assert 'id="fees-note"' in html

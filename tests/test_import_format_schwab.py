@@ -1,54 +1,16 @@
 """Charles Schwab transactions CSV: what a trader sees after importing a Schwab export."""
 
-import json
-import time
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from imports.formats import base, schwab
+from tests.formats_helpers import NEW_YORK, fill_at, reader
 
-DATA = Path(__file__).parent / "data" / "imports"
-NEW_YORK = ZoneInfo("America/New_York")
-SAMPLES = sorted(path.name for path in (DATA / "schwab").glob("*.csv"))
 HEADER = '"Date","Action","Symbol","Description","Quantity","Price","Fees & Comm","Amount"\n'
-
-
-def sample(name: str) -> bytes:
-    return (DATA / "schwab" / name).read_bytes()
-
-
-def parse(data: bytes | str, tz: ZoneInfo = NEW_YORK) -> base.Summary:
-    text = base.decode(data) if isinstance(data, bytes) else data
-    return base.Summary.of(schwab.parse(text, tz=tz))
-
-
-def fill_at(summary: base.Summary, row: int) -> base.Fill:
-    (fill,) = [fill for fill in summary.fills if fill.row == row]
-    return fill
-
-
-class Containing(str):
-    """Equal to any string that contains it (reasons are checked by substring)."""
-
-    def __eq__(self, other):
-        return isinstance(other, str) and str(self) in other
-
-    __hash__ = str.__hash__
-
-
-@pytest.mark.parametrize("name", SAMPLES)
-def test_each_sample_gives_the_hand_counted_fills_skips_and_errors(name):
-    expected = json.loads((DATA / "schwab" / f"{name}.expected.json").read_text())
-    summary = parse(sample(name), ZoneInfo(expected["tz"]))
-    assert len(summary.fills) == expected["fills"]
-    assert [(skip.row, skip.reason) for skip in summary.skipped] == [
-        (row, Containing(reason)) for row, reason in expected["skipped"]
-    ]
-    assert [error.row for error in summary.errors] == [row for row, _ in expected["errors"]]
+sample, parse = reader(schwab)
 
 
 def test_a_date_only_fill_is_placed_at_the_close_in_the_import_tz_on_its_as_of_date():
@@ -123,12 +85,6 @@ def test_the_older_export_with_trailing_commas_and_padded_actions_reads():
     assert [(skip.row, skip.reason) for skip in summary.skipped] == [(3, "interest, not a trade")]
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
-def test_the_same_file_in_another_encoding_reads_the_same(encoding):
-    original = sample("schwab_history.csv")
-    assert parse(original.decode().replace("\n", "\r\n").encode(encoding)) == parse(original)
-
-
 def test_a_bad_date_or_number_is_an_error_on_its_row():
     bad = sample("schwab_options.csv").decode().replace("04/04/2024,Buy,DELL", "04/31/2024,Buy,DELL")
     bad = bad.replace("$55.50,$0.70", "$55.50x,$0.70")
@@ -143,32 +99,3 @@ def test_an_unknown_action_with_a_price_is_an_error_not_a_silent_skip():
 def test_a_file_without_the_schwab_header_is_refused():
     with pytest.raises(base.FormatError):
         parse("Date,Action,Symbol\n01/10/2025,Buy,AAPL\n")
-
-
-def test_detection_accepts_every_schwab_sample_and_no_other_sample():
-    for path in sorted(DATA.glob("*/*")):
-        if path.name.endswith((".json", ".md")):
-            continue
-        head = base.decode(path.read_bytes())[:16384]
-        assert schwab.detect(head) == (path.parent.name == "schwab"), path
-
-
-HOSTILE = {
-    "garbage bytes": bytes(range(256)) * 40,
-    "one column": b"Date\n01/10/2025\n",
-    "huge number": sample("schwab_options.csv").replace(b"$10.075", b"1E+999999999"),
-    "ten thousand columns": sample("schwab_options.csv") + b",".join([b"1"] * 10_000) + b"\n",
-    "truncated": sample("schwab_options.csv")[:700],
-}
-
-
-@pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_file_gives_a_format_error_or_row_errors_quickly(name):
-    started = time.monotonic()
-    try:
-        summary = parse(HOSTILE[name])
-    except base.FormatError:
-        pass
-    else:
-        assert summary.errors or name == "truncated"
-    assert time.monotonic() - started < 2

@@ -1,54 +1,16 @@
 """tastytrade transactions CSV: what a trader sees after importing a tastytrade export."""
 
-import json
-import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from imports.formats import base, tastytrade
+from tests.formats_helpers import NEW_YORK, fill_at, reader
 
-DATA = Path(__file__).parent / "data" / "imports"
-NEW_YORK = ZoneInfo("America/New_York")
-SAMPLES = sorted(path.name for path in (DATA / "tastytrade").glob("*.csv"))
-
-
-def sample(name: str) -> bytes:
-    return (DATA / "tastytrade" / name).read_bytes()
-
-
-def parse(data: bytes | str, tz: ZoneInfo = NEW_YORK) -> base.Summary:
-    text = base.decode(data) if isinstance(data, bytes) else data
-    return base.Summary.of(tastytrade.parse(text, tz=tz))
-
-
-def fill_at(summary: base.Summary, row: int) -> base.Fill:
-    (fill,) = [fill for fill in summary.fills if fill.row == row]
-    return fill
-
-
-class _containing(str):
-    """Equal to any string that contains it (for reason substrings)."""
-
-    def __eq__(self, other):
-        return isinstance(other, str) and str(self) in other
-
-    __hash__ = str.__hash__
-
-
-@pytest.mark.parametrize("name", SAMPLES)
-def test_each_sample_gives_the_hand_counted_fills_skips_and_errors(name):
-    expected = json.loads((DATA / "tastytrade" / f"{name}.expected.json").read_text())
-    summary = parse(sample(name), ZoneInfo(expected["tz"]))
-    assert len(summary.fills) == expected["fills"]
-    assert [(skip.row, skip.reason) for skip in summary.skipped] == [
-        (row, _containing(reason)) for row, reason in expected["skipped"]
-    ]
-    assert [error.row for error in summary.errors] == [row for row, _ in expected["errors"]]
+sample, parse = reader(tastytrade)
 
 
 def test_an_option_sale_to_open_is_a_short_opening_fill_with_its_costs():
@@ -121,13 +83,6 @@ def test_the_order_number_is_not_used_as_an_execution_id():
     assert {fill.exec_id for fill in parse(sample("tastytrade_transactions.csv")).fills} == {None}
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
-def test_the_same_file_in_another_encoding_reads_the_same(encoding):
-    original = sample("tastytrade_transactions.csv")
-    converted = original.decode().replace("\n", "\r\n").encode(encoding)
-    assert parse(converted) == parse(original)
-
-
 def test_a_bad_number_is_an_error_on_its_row_and_the_rest_still_imports():
     text = (
         sample("tastytrade_transactions.csv")
@@ -154,32 +109,3 @@ def test_an_unknown_transaction_type_is_an_error_not_a_silent_skip():
 def test_a_file_without_the_tastytrade_columns_is_refused():
     with pytest.raises(base.FormatError, match="instrument type"):
         parse("Date,Type,Action,Symbol,Description,Value,Quantity\n2024-01-01,Trade,BUY,X,x,1,1\n")
-
-
-def test_detection_accepts_every_tastytrade_sample_and_no_other_sample():
-    for path in sorted(DATA.glob("*/*")):
-        if path.name.endswith((".json", ".md")):
-            continue
-        head = base.decode(path.read_bytes())[:16384]
-        assert tastytrade.detect(head) == (path.parent.name == "tastytrade"), path
-
-
-HOSTILE = {
-    "garbage bytes": bytes(range(256)) * 40,
-    "one column": b"Date\n2024-01-01\n",
-    "huge number": sample("tastytrade_futures.csv").replace(b"-160.00,1,", b"-160.00,1E+999999999,"),
-    "ten thousand columns": sample("tastytrade_futures.csv") + b",".join([b"1"] * 10_000) + b"\n",
-    "truncated": sample("tastytrade_transactions.csv")[:1500],
-}
-
-
-@pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_file_gives_a_format_error_or_row_errors_quickly(name):
-    started = time.monotonic()
-    try:
-        summary = parse(HOSTILE[name])
-    except base.FormatError:
-        pass
-    else:
-        assert summary.errors or name == "truncated"
-    assert time.monotonic() - started < 2

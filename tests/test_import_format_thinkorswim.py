@@ -1,47 +1,17 @@
 """thinkorswim Account Statement: fills from Account Trade History, their costs from the cash lines."""
 
-import json
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from imports.formats import base, thinkorswim
+from tests.formats_helpers import THINKORSWIM_TRADES as TRADES
+from tests.formats_helpers import reader
+from tests.formats_helpers import thinkorswim_statement as statement
 
-DATA = Path(__file__).parent / "data" / "imports"
-NEW_YORK = ZoneInfo("America/New_York")
-TRADES = (
-    "Account Trade History\n,Exec Time,Spread,Side,Qty,Pos Effect,Symbol,Exp,Strike,Type,Price,Net Price,Order Type\n"
-)
 CASH = "Cash Balance\nDATE,TIME,TYPE,REF #,DESCRIPTION,Misc Fees,Commissions & Fees,AMOUNT,BALANCE\n"
-
-
-def sample(name: str) -> str:
-    return base.decode((DATA / "thinkorswim" / name).read_bytes())
-
-
-def parse(text: str, tz: ZoneInfo = NEW_YORK) -> base.Summary:
-    return base.Summary.of(thinkorswim.parse(text, tz=tz))
-
-
-def statement(*sections: str) -> str:
-    return "Account Statement for 123456789 (Joint) since 3/1/26 through 3/31/26\n\n" + "\n".join(sections)
-
-
-@pytest.mark.parametrize(
-    "name", ["td_ameritrade_statement.csv", "papermoney_nvda_excerpt.csv", "papermoney_options_futures.csv"]
-)
-def test_samples_give_the_fills_skips_and_errors_worked_out_by_hand(name):
-    expected = json.loads((DATA / "thinkorswim" / f"{name}.expected.json").read_text())
-    summary = parse(sample(name), ZoneInfo(expected["tz"]))
-    assert len(summary.fills) == expected["fills"]
-    assert [(s.row, text in s.reason) for s, (_, text) in zip(summary.skipped, expected["skipped"], strict=True)] == [
-        (row, True) for row, _ in expected["skipped"]
-    ]
-    assert [e.row for e in summary.errors] == [row for row, _ in expected["errors"]]
+sample, parse = reader(thinkorswim)
 
 
 def test_the_account_comes_from_the_statement_title():
@@ -132,22 +102,6 @@ def test_a_statement_without_the_title_line_is_still_recognised_by_its_trade_his
     assert parse(text).fills[0].instrument == "/ESM26"
 
 
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [
-        (",3/2/26 10:00:00,SINGLE,BUY,+1,TO OPEN,AAPL,,,STOCK,2x0.10,2x0.10,LMT", "not a number"),
-        (",3/2/26 25:00:00,SINGLE,BUY,+1,TO OPEN,AAPL,,,STOCK,200.10,200.10,LMT", "not a date"),
-        (",3/2/26 10:00:00,SINGLE,HOLD,+1,TO OPEN,AAPL,,,STOCK,200.10,200.10,LMT", "side"),
-        (",3/2/26 10:00:00,SINGLE,BUY,+1,TO OPEN,AAPL,,,STOCK,0,0,LMT", "above 0"),
-    ],
-)
-def test_a_bad_trade_line_is_an_error_on_its_row(line, message):
-    good = ",3/2/26 11:00:00,SINGLE,SELL,-1,TO CLOSE,AAPL,,,STOCK,201.00,201.00,LMT"
-    summary = parse(statement(TRADES + line + "\n" + good + "\n"))
-    assert [(e.row, message in e.message) for e in summary.errors] == [(5, True)]
-    assert [f.row for f in summary.fills] == [6]
-
-
 def test_the_legs_of_an_unreadable_spread_line_are_errors_too():
     lines = ",3/2/26 99:00:00,VERTICAL,SELL,-1,TO OPEN,SPY,20 MAR 26,580,CALL,2.15,.95,LMT\n,,,BUY,+1,TO OPEN,SPY,20 MAR 26,585,CALL,1.20,CREDIT,\n"
     summary = parse(statement(TRADES + lines))
@@ -158,45 +112,3 @@ def test_the_legs_of_an_unreadable_spread_line_are_errors_too():
 def test_a_file_that_is_no_statement_is_a_format_error():
     with pytest.raises(base.FormatError):
         parse("Symbol,Qty,Price\nAAPL,1,200\n")
-
-
-def test_samples_of_other_formats_are_not_thinkorswim():
-    for path in DATA.glob("*/*"):
-        if path.suffix in (".json", ".md") or path.name.startswith("."):
-            continue
-        head = base.decode(path.read_bytes())[: 16 * 1024]
-        assert thinkorswim.detect(head) == (path.parent.name == "thinkorswim"), path
-
-
-HOSTILE = {
-    "garbage bytes": (bytes(range(256)) * 40, "format error"),
-    "truncated mid-row": (
-        statement(TRADES + ",3/2/26 10:00:00,SINGLE,BUY,+1,TO OPEN,AAPL,,,STO").encode(),
-        "row error",
-    ),
-    "one column": (b"Account Trade History\nExec Time\n3/2/26\n", "format error"),
-    "huge number": (
-        statement(TRADES + ",3/2/26 10:00:00,SINGLE,BUY,+1E+999999999,TO OPEN,AAPL,,,STOCK,2,2,LMT\n").encode(),
-        "row error",
-    ),
-    "10000 columns": (
-        statement(
-            TRADES + ",3/2/26 10:00:00,SINGLE,BUY,+1,TO OPEN,AAPL,,,STOCK,2,2,LMT" + ",x" * 10_000 + "\n"
-        ).encode(),
-        "fill",
-    ),
-    "giant field": (statement(TRADES + ',"' + "A" * 200_000 + '"\n').encode(), "format error"),
-}
-
-
-@pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_file_gives_a_format_error_or_row_errors_quickly(name):
-    data, outcome = HOSTILE[name]
-    started = time.perf_counter()
-    try:
-        summary = parse(base.decode(data))
-        result = "row error" if summary.errors else "fill" if summary.fills else "nothing"
-    except base.FormatError:
-        result = "format error"
-    assert time.perf_counter() - started < 2
-    assert result == outcome

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from imports.apply import import_run
 from imports.models import Import
+from imports.undo import undo_run
 from journal.models import Account, Trade
 from tests.factories import make_key, make_user
 
@@ -198,13 +199,35 @@ def test_undo_cancels_a_queued_import_and_removes_what_a_finished_one_brought(ap
     queued = upload(api).json()["id"]
     assert api.delete(f"/api/v1/imports/{queued}").status_code == 204
     assert import_run(import_id=queued) is None  # the worker finds nothing to do
-    r = upload(api)
-    import_run(import_id=r.json()["id"])
+    assert api.get(f"/api/v1/imports/{queued}").status_code == 404
+    import_id = upload(api).json()["id"]
+    import_run(import_id=import_id)
     assert Trade.objects.filter(user=user).count() == 1
-    assert api.delete(f"/api/v1/imports/{r.json()['id']}").status_code == 204
+    r = api.delete(f"/api/v1/imports/{import_id}")
+    assert r.status_code == 202, r.content
+    assert (r.json()["status"], r.json()["stage"], r["Location"].endswith(f"/api/v1/imports/{import_id}")) == (
+        "undoing", None, True,
+    )  # fmt: skip
+    assert Trade.objects.filter(user=user).count() == 1  # a worker undoes it
+    undo_run(import_id=import_id)
     assert not Trade.objects.filter(user=user).exists()
     assert not Account.objects.filter(user=user).exists()  # the default account it created, now unused
-    assert api.get(f"/api/v1/imports/{r.json()['id']}").status_code == 404
+    done = api.get(f"/api/v1/imports/{import_id}").json()
+    assert (done["status"], done["executions_created"]) == ("undone", 2)
+
+
+@pytest.mark.django_db
+def test_asking_again_to_undo_answers_the_undo_as_it_stands(api, user):
+    import_id = upload(api).json()["id"]
+    import_run(import_id=import_id)
+    assert api.delete(f"/api/v1/imports/{import_id}").status_code == 202
+    again = api.delete(f"/api/v1/imports/{import_id}")
+    assert (again.status_code, again.json()["status"]) == (202, "undoing"), again.content
+    undo_run(import_id=import_id)
+    assert undo_run(import_id=import_id) is None  # a second task for it finds nothing to do
+    done = api.delete(f"/api/v1/imports/{import_id}")
+    assert (done.status_code, done.json()["status"]) == (200, "undone"), done.content
+    assert Import.objects.get(pk=import_id).status == "undone"
 
 
 @pytest.mark.django_db
@@ -261,5 +284,38 @@ def test_an_import_and_its_undo_are_seen_by_the_next_cached_read(api, user):
     after = api.get("/api/v1/stats").json()
     assert after["total_trades"] == imported["trades_created"] > 0
     assert api.get("/api/v1/trades").json()["total"] == imported["trades_created"]
-    assert api.delete(f"/api/v1/imports/{imported['id']}").status_code == 204
+    assert api.delete(f"/api/v1/imports/{imported['id']}").status_code == 202
+    undo_run(import_id=imported["id"])
     assert api.get("/api/v1/stats").json() == stats
+
+
+FILL = {"time": "2025-01-06T09:30:00", "instrument": "ES", "side": "buy", "quantity": 1, "price": 1}
+TOO_MANY_FILLS = "At most 10,000 fills a request; send more as a file (a generic CSV)."
+
+
+@pytest.mark.django_db
+def test_json_fills_over_the_limit_are_refused_before_any_fill_is_checked(api):
+    r = api.post("/api/v1/imports", {"executions": [{**FILL, "side": "hold"}] * 10_001}, format="json")
+    assert r.status_code == 422, r.content[:300]
+    assert r.json()["details"] == {"executions": [TOO_MANY_FILLS]}
+    r = api.post("/api/v1/imports", {"executions": [1] * 50_000}, format="json")
+    assert r.json()["details"] == {"executions": [TOO_MANY_FILLS]}
+    assert not Import.objects.exists()
+
+
+@pytest.mark.django_db
+def test_json_fills_are_counted_while_read_and_refused_at_the_one_past_the_limit(api):
+    # Nothing after the limit is read: the text that follows is not even JSON.
+    body = '{"executions": [' + ",".join([json.dumps(FILL)] * 10_002) + ", this is never read"
+    r = upload(api, body.encode(), content_type="application/json")
+    assert r.status_code == 422, r.content[:300]
+    assert r.json()["details"] == {"executions": [TOO_MANY_FILLS]}
+
+
+@pytest.mark.django_db
+def test_a_refusal_names_twenty_fields_and_counts_the_rest(api):
+    r = api.post("/api/v1/imports", {"executions": [{**FILL, "side": "hold"}] * 500}, format="json")
+    assert r.status_code == 422, r.content[:300]
+    details = r.json()["details"]
+    assert list(details) == [*(f"executions.{n}.side" for n in range(20)), "non_field_errors"]
+    assert details["non_field_errors"] == ["And 480 more fields with errors."]

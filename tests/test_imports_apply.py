@@ -9,10 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from imports import accounts, streams
 from imports.apply import import_run
 from imports.engine import CLOSES_TOO_MUCH, NOTHING_TO_CLOSE
 from imports.models import Execution, Import, TradeFill
 from imports.services import import_create, import_undo
+from imports.undo import undo_run
 from journal.models import Account, Tag, Trade
 from tests.factories import make_user
 
@@ -116,6 +118,25 @@ def test_an_exec_id_is_a_duplicate_only_within_its_account():
 
 
 @pytest.mark.django_db
+def test_each_stored_execution_holds_what_its_row_said():
+    user = make_user()
+    imp = run(user, csv_of(
+        (0, "ESM5", "buy", 2, "6000.25", "2.48", "1.40", "X-1", "ACC-1", "open"),
+        (90, "ESM5", "sell", 2, "6001.5", "2.48", "1.40", "", "ACC-1"),
+    ))  # fmt: skip
+    account = Account.objects.get(user=user, external_id="ACC-1")
+    columns = ("account_id", "instrument", "time", "side", "quantity", "price", "commission", "fees", "exec_id",
+               "multiplier", "effect", "group", "source_id", "row")  # fmt: skip
+    stored = list(Execution.objects.filter(user=user).order_by("row").values_list(*columns))
+    assert stored == [
+        (account.pk, "ESM25", START, "buy", 2, Decimal("6000.25"), Decimal("2.48"), Decimal("1.4"), "X-1", 50, "open",
+         None, imp.pk, 2),
+        (account.pk, "ESM25", START + timedelta(seconds=90), "sell", 2, Decimal("6001.5"), Decimal("2.48"),
+         Decimal("1.4"), None, 50, None, None, imp.pk, 3),
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db
 def test_an_open_position_completed_by_a_later_import_keeps_its_trade_id_notes_and_tags():
     user = make_user()
     run(user, csv_of((0, "TSLA", "buy", 10, 250), (30, "TSLA", "buy", 10, 252)))
@@ -159,10 +180,11 @@ def test_undo_restores_the_journal_exactly_and_the_trades_before_it_keep_their_i
     later = run(user, csv_of((30, "NQH5", "sell", 3, 21020, 6), (40, "AAPL", "sell", 5, 205), (50, "CL", "buy", 1, 70)))
     assert later.trades_updated == 2 and later.trades_created == 2  # the NQ flip and the CL trade
     import_undo(imp=later)
+    undo_run(import_id=later.pk)
     assert trades(user) == before
     assert fills(user) == before_fills
     assert set(Execution.objects.filter(user=user).values_list("id", flat=True)) == executions
-    assert not Import.objects.filter(pk=later.pk).exists()
+    assert Import.objects.get(pk=later.pk).status == "undone"
 
 
 @pytest.mark.django_db
@@ -179,8 +201,48 @@ def test_undo_removes_the_accounts_and_tags_the_import_created_when_nothing_else
     assert imp.status == "succeeded", imp.errors
     assert set(Account.objects.filter(user=user).values_list("name", "currency")) == {("Kept", "USD"), ("New", "EUR")}
     import_undo(imp=imp)
+    undo_run(import_id=imp.pk)
     assert list(Account.objects.filter(user=user)) == [kept]
     assert not Tag.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_an_account_and_a_tag_its_trader_creates_while_the_import_runs_fail_neither(monkeypatch):
+    """The trader's own requests don't wait for their import (core/locks.py): an account and a tag
+    created meanwhile, with the names the import is about to create, are theirs; the import takes
+    the next free account name and the tag that is there, and its undo leaves both of theirs."""
+    user = make_user()
+    data = (
+        b"id,account,account_number,currency,instrument,side,quantity,multiplier,entry_time,entry_price,exit_time,"
+        b"exit_price,commission,pnl,net_pnl,stop_loss,take_profit,initial_risk,setup_type,notes,tags\n"
+        b",New,N-1,EUR,SAP,long,1,1,2025-03-03T10:00:00Z,100,,,0,,,,,,,,fresh\n"
+    )
+    # The moments a request of theirs can land: after the import read their accounts, and after it
+    # created its trades (just before it tags them).
+    load_accounts, create_trades = accounts._Accounts.__init__, streams._create
+
+    def accounts_loaded(self, owner, *rest) -> None:
+        load_accounts(self, owner, *rest)
+        Account.objects.create(user=owner, name="New")
+
+    def trades_created(owner, *args):
+        created = create_trades(owner, *args)
+        Tag.objects.create(user=owner, name="Fresh")
+        return created
+
+    monkeypatch.setattr(accounts._Accounts, "__init__", accounts_loaded)
+    monkeypatch.setattr(streams, "_create", trades_created)
+    imp = run(user, data)
+    assert (imp.status, imp.errors, imp.created_tags) == ("succeeded", [], []), imp.errors
+    [trade] = Trade.objects.filter(user=user)
+    assert (trade.account.name, trade.account.external_id, [t.name for t in trade.tags.all()]) == (
+        "New (2)", "N-1", ["Fresh"],
+    )  # fmt: skip
+    monkeypatch.undo()
+    import_undo(imp=imp)
+    undo_run(import_id=imp.pk)
+    assert list(Account.objects.filter(user=user).values_list("name", flat=True)) == ["New"]
+    assert list(Tag.objects.filter(user=user).values_list("name", flat=True)) == ["Fresh"]
 
 
 @pytest.mark.django_db
@@ -275,9 +337,8 @@ def _finish(trade: dict, *, closed: bool) -> tuple:
     entry = (trade["value"] / trade["opened"]).quantize(EIGHT, ROUND_HALF_UP)
     exit_ = (trade["exit_value"] / trade["closed"]).quantize(EIGHT, ROUND_HALF_UP) if closed else None
     pnl = None
-    if closed:
-        move = exit_ - entry if trade["side"] == "long" else entry - exit_
-        pnl = (move * trade["opened"]).quantize(EIGHT, ROUND_HALF_UP)
+    if closed:  # the fills' money, closing minus opening: never the difference of the rounded averages
+        pnl = trade["exit_value"] - trade["value"] if trade["side"] == "long" else trade["value"] - trade["exit_value"]
     return (trade["account"], trade["instrument"], trade["side"], trade["opened"], entry, exit_, trade["cost"], pnl)
 
 

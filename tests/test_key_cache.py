@@ -14,6 +14,7 @@ from rest_framework.test import APIRequestFactory
 from apikeys import keycache
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey
+from core import redis_client
 from tests.factories import make_key
 from tests.live import PrivateRedis
 
@@ -125,8 +126,6 @@ def test_a_repeated_cached_read_is_one_redis_round_trip_and_no_database(with_red
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
-    from apikeys import ratelimit
-
     redis.Redis.from_url(REDIS_URL).flushdb()
     _, key = make_key()
     client = APIClient()
@@ -134,8 +133,8 @@ def test_a_repeated_cached_read_is_one_redis_round_trip_and_no_database(with_red
     first = client.get("/api/v1/stats?side=long")
     client.get("/api/v1/stats?side=long")  # the key is remembered and the answer cached by now
     trips = []
-    original = ratelimit.on_redis
-    monkeypatch.setattr(ratelimit, "on_redis", lambda command: trips.append(command) or original(command))
+    original = redis_client.on_redis
+    monkeypatch.setattr(redis_client, "on_redis", lambda command: trips.append(command) or original(command))
     with CaptureQueriesContext(connection) as queries:
         again = client.get("/api/v1/stats?side=long")
     assert again.json() == first.json()

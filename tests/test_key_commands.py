@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from apikeys import crypto
 from apikeys.models import ApiKey
+from apikeys.scopes import ALL_SCOPES
 from tests.factories import make_key, make_user
 from tests.live import ROOT
 
@@ -100,7 +101,7 @@ def test_listapikeys_lists_everyone_or_one_user_tab_separated():
     assert lines[0] == ["prefix", "user", "name", "scopes", "status", "created", "expires", "last_used"]
     assert [line[:5] for line in lines[1:]] == [
         [a.display_prefix, "alice", "a-key", "stats:read", "active"],
-        [b.display_prefix, "bob", "b-key", "trades:read,trades:write,stats:read,leaderboard:read", "revoked"],
+        [b.display_prefix, "bob", "b-key", ",".join(ALL_SCOPES), "revoked"],
     ]
     only_bob, _ = run("listapikeys", "bob")
     assert len(only_bob.strip().splitlines()) == 2
@@ -108,14 +109,25 @@ def test_listapikeys_lists_everyone_or_one_user_tab_separated():
 
 @pytest.mark.django_db
 def test_ensuredemo_gives_a_working_all_scope_key_and_replaces_the_old_one(client):
-    first, _ = run("ensuredemo")
-    second, _ = run("ensuredemo")
+    first, _ = run("ensuredemo", "--empty")
+    second, _ = run("ensuredemo", "--empty")
     key = second.split("API key (all scopes): ")[1].split()[0]
     old_key = first.split("API key (all scopes): ")[1].split()[0]
     assert f"curl -s http://127.0.0.1:8000/api/v1/trades -H 'Authorization: Bearer {key}'" in second
-    assert client.get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").json()["scopes"] == [
-        "trades:read", "trades:write", "stats:read", "leaderboard:read",
-    ]  # fmt: skip
+    assert client.get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}").json()["scopes"] == list(ALL_SCOPES)
     assert client.get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {old_key}").status_code == 401
     password = second.split("password: ")[1].split()[0]
     assert get_user_model().objects.get(username="demo").check_password(password)
+
+
+def test_make_manage_prints_only_what_the_command_prints():
+    import json
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run(
+        ["make", "--no-print-directory", "manage", 'ARGS=shell -v 0 -c "import json; print(json.dumps({\'ok\': 1}))"'],
+        cwd=root, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert json.loads(r.stdout) == {"ok": 1}

@@ -8,16 +8,22 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+import redis
 import requests
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apikeys import keycache
+from core import redis_client
 from journal.models import Trade
 from leaderboard import snapshot
 from leaderboard.models import TraderProfile
 from leaderboard.rankings import compute_rankings
 from leaderboard.snapshot import Snapshot
 from tests.factories import make_account, make_trade, make_user
+from tests.live import PrivateRedis
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +275,51 @@ def test_two_workers_share_one_snapshot_and_compute_it_once(live_site):
     assert len(served_by) == 2, served_by
     computed = re.findall(r"Leaderboard snapshot computed", live_site.server_log.read_text())
     assert len(computed) == 1
+
+
+# --- With Redis: the warm answer read in authentication's round trip ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def private_redis():
+    server = PrivateRedis()
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def with_redis(settings, private_redis):
+    settings.REDIS_URL = private_redis
+    keycache.forget_all()
+    redis.Redis.from_url(private_redis).flushdb()
+    yield
+    keycache.forget_all()
+
+
+def test_a_warm_leaderboard_is_one_redis_round_trip_and_no_database(api, with_redis, monkeypatch):
+    close_trades(make_user("steady"), 5, "10")
+    first = api.get("/api/v1/leaderboard")  # computes the snapshot
+    api.get("/api/v1/leaderboard")  # and by now the key is remembered
+    trips = []
+    original = redis_client.on_redis
+    monkeypatch.setattr(redis_client, "on_redis", lambda command, **kw: trips.append(1) or original(command, **kw))
+    with CaptureQueriesContext(connection) as queries:
+        again = api.get("/api/v1/leaderboard")
+    assert again.status_code == 200, again.content
+    assert (again.content, again["Last-Modified"]) == (first.content, first["Last-Modified"])
+    assert again.json() == [{"rank": 1, "user": "steady", "trades": 5, "pnl": 50}]
+    assert len(trips) == 1, "the key checks, the rate limit and the answer: one pipeline"
+    assert queries.captured_queries == []
+
+
+def test_with_redis_a_snapshot_due_for_refresh_is_refreshed_all_the_same(api, with_redis, clock):
+    trader = make_user("steady")
+    close_trades(trader, 5, "10")
+    board(api)
+    close_trades(trader, 1, "1000")
+    clock.now += 44
+    assert board(api)[0]["pnl"] == 50  # the stored answer
+    clock.now += 6
+    assert board(api)[0]["pnl"] == 50  # due: served while the refresh runs
+    assert board(api)[0]["pnl"] == 1050

@@ -8,12 +8,12 @@ import sys
 import pytest
 from django.db import OperationalError
 
+from core import outage
 from journal import api as journal_api
 from leaderboard import snapshot
 from leaderboard.snapshot import Snapshot
 from tests.factories import make_user
 from tests.live import ROOT, run_python
-from tradejournal import outage
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_a_statement_timeout_or_lost_connection_in_the_api_is_a_json_503(api, mo
     def timed_out(*args, **kwargs):
         raise OperationalError("canceling statement due to statement timeout")
 
-    monkeypatch.setattr(journal_api, "trade_stats", timed_out)
+    monkeypatch.setattr(journal_api, "stats_in_currency", timed_out)
     responses = [api.get("/api/v1/stats") for _ in range(5)]
     assert {(r.status_code, r["Retry-After"], r["Content-Type"]) for r in responses} == {(503, "5", "application/json")}
     assert responses[0].json() == {"error": "The database is unavailable; retry shortly."}
@@ -37,16 +37,18 @@ def test_a_statement_timeout_or_lost_connection_in_the_api_is_a_json_503(api, mo
 
 
 def test_a_database_outage_on_a_dashboard_page_is_a_503_page(client, monkeypatch):
-    from dashboard import views
+    from dashboard import keys
 
     def down(*args, **kwargs):
         raise OperationalError("connection refused")
 
     client.force_login(make_user("dana"))
-    monkeypatch.setattr(views, "render_dashboard", down)
+    monkeypatch.setattr(keys, "render_keys_page", down)
     r = client.get("/dashboard/keys/")
     assert r.status_code == 503 and r["Retry-After"] == "5"
-    assert "briefly unavailable" in r.content.decode()
+    page = r.content.decode()
+    assert "briefly unavailable" in page
+    assert "dashboard/site.css" in page and "<h1>Briefly unavailable</h1>" in page  # the site's own look
 
 
 def test_a_refresh_lock_left_by_a_dead_worker_gives_a_quick_503_not_a_long_wait(api, monkeypatch):

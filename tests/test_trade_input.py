@@ -7,7 +7,9 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from journal import instruments
 from journal.models import Trade
+from journal.serializers import TradeSerializer
 from tests.factories import REFERENCE_BODY
 
 pytestmark = pytest.mark.django_db
@@ -72,19 +74,19 @@ def test_every_missing_required_field_reads_like_the_reference(api):
         ({"instrument": None}, "instrument", "The instrument field is required."),
         ({"instrument": "   "}, "instrument", "The instrument field is required."),
         (
-            {"instrument": "BTC USDT"},
+            {"instrument": "BTC\tUSDT"},
             "instrument",
-            "The instrument must be a symbol of ASCII letters, digits and punctuation without spaces, e.g. BTCUSDT.",
+            instruments.MESSAGE,
         ),
         (
             {"instrument": " BTCUSDT"},
             "instrument",
-            "The instrument must be a symbol of ASCII letters, digits and punctuation without spaces, e.g. BTCUSDT.",
+            instruments.MESSAGE,
         ),
         (
             {"instrument": "BTCÜSDT"},
             "instrument",
-            "The instrument must be a symbol of ASCII letters, digits and punctuation without spaces, e.g. BTCUSDT.",
+            instruments.MESSAGE,
         ),
         ({"instrument": "X" * 33}, "instrument", "Ensure this field has no more than 32 characters."),
         ({"side": "buy"}, "side", "The side must be long or short."),
@@ -99,7 +101,11 @@ def test_every_missing_required_field_reads_like_the_reference(api):
             "Ensure that there are no more than 12 digits before the decimal point.",
         ),
         ({"entry_price": 0}, "entry_price", "The entry_price must be greater than 0."),
-        ({"exit_price": -5}, "exit_price", "The exit_price must be greater than 0."),
+        (
+            {"exit_price": -5},
+            "exit_price",
+            "The exit_price must be at least 0 (0 for an option that expired worthless).",
+        ),
         ({"stop_loss": 0}, "stop_loss", "The stop_loss must be greater than 0."),
         ({"take_profit": -1}, "take_profit", "The take_profit must be greater than 0."),
         ({"commission": -0.01}, "commission", "The commission must be at least 0."),
@@ -185,3 +191,14 @@ def test_random_bodies_never_cause_a_500(api, django_settings_override, changes,
     if created.status_code == 201:
         changed = api.patch(f"/api/v1/trades/{created.json()['id']}", body, format="json")
         assert changed.status_code in (200, 422), changed.content
+
+
+def test_each_request_validates_with_fields_of_its_own(api):
+    first, second = TradeSerializer(data={}), TradeSerializer(data={})
+    for name, field in first.fields.items():
+        assert field is not second.fields[name], name
+        assert field.parent is first and second.fields[name].parent is second, name
+    # One request's errors never leak into the next one's.
+    bad_quantity = post_raw(api, json.dumps({**REFERENCE_BODY, "quantity": 0})).json()["details"]
+    bad_side = post_raw(api, json.dumps({**REFERENCE_BODY, "side": "up"})).json()["details"]
+    assert (set(bad_quantity), set(bad_side)) == ({"quantity"}, {"side"})

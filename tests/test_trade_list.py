@@ -188,8 +188,9 @@ def test_account_currency_and_tag_filters(api, structured, query, expected):
         ("account=1,,2", {"account": ["The account must be an account id or a comma-separated list of them, e.g. 3,7."]}),
         ("account=0", {"account": ["The account must be an account id or a comma-separated list of them, e.g. 3,7."]}),
         ("account=1%202", {"account": ["The account must be an account id or a comma-separated list of them, e.g. 3,7."]}),
-        ("currency=US", {"currency": ["The currency must be a three-letter ISO 4217 code, e.g. USD."]}),
-        ("currency=%20USD", {"currency": ["The currency must be a three-letter ISO 4217 code, e.g. USD."]}),
+        ("currency=US", {"currency": ["The currency must be 3 to 6 letters or digits: an ISO 4217 code (USD) or a quote asset (USDT)."]}),
+        ("currency=%20USD", {"currency": ["The currency must be 3 to 6 letters or digits: an ISO 4217 code (USD) or a quote asset (USDT)."]}),
+        ("currency=USDTUSD", {"currency": ["The currency must be 3 to 6 letters or digits: an ISO 4217 code (USD) or a quote asset (USDT)."]}),
         ("tag_mode=some", {"tag_mode": ["The tag_mode must be any or all."]}),
         ("tag=" + ",".join(f"t{i}" for i in range(21)), {"tag": ["The tag must be a comma-separated list of at most 20 tag names."]}),
     ],
@@ -204,7 +205,7 @@ def test_a_trade_shows_its_account_tags_multiplier_and_initial_risk(api, user):
     account, tag = make_account(user), make_tag(user, "A+")
     trade = tag_trade(make_trade(user, account=account, multiplier=Decimal(50), initial_risk=Decimal("125.5")), tag)
     row = api.get("/api/v1/trades").json()["data"][0]
-    assert list(row)[-4:] == ["account", "tags", "multiplier", "initial_risk"]
+    assert list(row)[-5:] == ["account", "tags", "multiplier", "initial_risk", "realized_pnl"]
     assert {k: row[k] for k in ("id", "account", "tags", "multiplier", "initial_risk", "pnl")} == {
         "id": trade.pk, "account": account.pk, "tags": ["A+"], "multiplier": 50, "initial_risk": 125.5, "pnl": 500,
     }  # fmt: skip

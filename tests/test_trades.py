@@ -31,6 +31,8 @@ REFERENCE_TRADE = {
     "tags": [],
     "multiplier": 1,
     "initial_risk": None,
+    # v1.2's: a closed trade has realized its net P&L.
+    "realized_pnl": 748.5,
 }
 
 pytestmark = pytest.mark.django_db
