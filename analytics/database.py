@@ -21,7 +21,7 @@ from datetime import UTC
 from decimal import Context, Decimal
 
 import orjson
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.utils import typecast_timestamp
 from django.db.models import DecimalField, Func, QuerySet
 
@@ -38,9 +38,10 @@ def compiled(queryset: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def fetch_one(sql: str, params: tuple) -> dict:
-    """The statement's single row, by column name."""
-    with connection.cursor() as cursor:
+def fetch_one(sql: str, params: tuple, *, using: str = DEFAULT_DB_ALIAS) -> dict:
+    """The statement's single row, by column name, read on the database `using` (the trades'
+    queryset's `.db`: the standby where core.replicas sends the request's reads)."""
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))

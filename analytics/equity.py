@@ -122,6 +122,7 @@ SELECT (SELECT sb FROM base) AS starting_balance, {MAX_DRAWDOWN} AS max_drawdown
        {points if with_points else "NULL"} AS points
 FROM drawdowns""",
         params,
+        using=trades.db,
     )
     points = []
     if with_points:

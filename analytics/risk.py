@@ -84,7 +84,7 @@ def risk(trades: QuerySet, *, zone: ZoneInfo, account_id: int | None, user) -> d
         first={"previous": "LAG(outcome) OVER running"},
         second={"run": "SUM(CASE WHEN outcome = previous THEN 0 ELSE 1 END) OVER running"},
     )  # fmt: skip
-    row = fetch_one(f"WITH {ctes}, {_figures()} SELECT {_COLUMNS} FROM totals, day_totals", params)
+    row = fetch_one(f"WITH {ctes}, {_figures()} SELECT {_COLUMNS} FROM totals, day_totals", params, using=trades.db)
     row = {name: to_decimal(value) for name, value in row.items()}
     n_r, sum_r = int(row["n_r"]), row["sum_r"] or Decimal(0)
     return {

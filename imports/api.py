@@ -162,6 +162,9 @@ class TradeExportView(generics.GenericAPIView):
 
     def get(self, request) -> StreamingHttpResponse:
         trades = self.filter_queryset(Trade.objects.owned_by(request.user))
+        # Where the rows are read is decided now: the body is streamed after the request's
+        # middleware (core.replicas) has returned, when the standby's router no longer knows the request.
+        trades = trades.using(trades.db)
         response = StreamingHttpResponse(export_lines(trades), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="trades-{timezone.now():%Y-%m-%d}.csv"'
         return response

@@ -7,11 +7,13 @@ import logging
 
 import psycopg
 import pytest
-from django.db import InternalError, connection
+from django.db import InternalError, connection, connections
+from django.db.utils import load_backend
+from django.test.utils import CaptureQueriesContext
 
 from core import logs, outage, replicas
 from journal import api as journal_api
-from tests.factories import make_user
+from tests.factories import make_trade, make_user
 from tests.live import PrivateRedis, run_python
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +122,39 @@ def test_a_writing_request_records_the_position_for_its_trader_and_a_list_then_r
     r = api.get("/api/v1/trades")
     assert r.status_code == 200 and r.json()["total"] == 1
     assert r.wsgi_request._replica_reads == (user.pk, replicas.PRIMARY)
+
+
+@pytest.fixture
+def mirror():
+    """A `replica` database that is the test database itself, through a connection of its own (made
+    here, not in the settings: the test framework allows such a connection)."""
+    primary = connections[replicas.PRIMARY].settings_dict
+    mirror = load_backend(primary["ENGINE"]).DatabaseWrapper({**primary}, replicas.REPLICA)
+    connections[replicas.REPLICA] = mirror
+    yield mirror
+    mirror.close()
+    del connections[replicas.REPLICA]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection to the test database")
+@AFTER_COMMIT
+def test_the_analytics_statements_and_the_streamed_export_read_on_the_standby(api, user, standby, settings, mirror):
+    # Equity and risk run their own SQL, and the export's rows are read after the middleware has
+    # returned: each must still ask the database the request was routed to.
+    settings.DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+    make_trade(user, instrument="STANDBY", exit_price=110)
+    standby.state_to_say = replicas.StandbyState(up=True, replay_position=replicas.last_write(user.pk))
+    standby.now += replicas.PROBE_EVERY
+    with CaptureQueriesContext(mirror) as on_standby, CaptureQueriesContext(connection) as on_primary:
+        for path in ("/api/v1/stats/equity", "/api/v1/stats/risk"):
+            r = api.get(path)
+            assert r.status_code == 200, r.content
+        export = api.get("/api/v1/trades/export")
+        assert b"STANDBY" in b"".join(export.streaming_content)
+    standby_reads = [query["sql"] for query in on_standby.captured_queries]
+    assert sum(sql.startswith("WITH") and "journal_trade" in sql for sql in standby_reads) == 2  # equity, risk
+    assert any(not sql.startswith("WITH") and '"journal_trade"."entry_time"' in sql for sql in standby_reads)  # export
+    assert not [query["sql"] for query in on_primary.captured_queries if "journal_trade" in query["sql"]]
 
 
 def test_the_router_sends_only_the_journals_tables_to_the_standby_and_every_write_to_the_primary():
