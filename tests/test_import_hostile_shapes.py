@@ -3,8 +3,6 @@ empty rows, html.parser's quadratic case, generated tag soup), read by the real 
 (imports/sandbox.py): whatever the shape, the read ends on its own — the file's rows, or a reason
 about its content — well inside the CPU, memory and wall-clock bounds for its size, never by them."""
 
-import time
-
 import pytest
 from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
@@ -24,16 +22,15 @@ FRAGMENTS = st.one_of(
 
 def read_within_bounds(format: str, data: bytes) -> tuple[float, int]:
     """Reads `data` as `format` in the bounded child; asserts the read ended on its own inside the
-    bounds; returns its CPU seconds and peak bytes."""
+    bounds (the child past its wall-clock bound is killed as TOO_LONG); returns its CPU seconds and
+    peak bytes."""
     limits = sandbox.Limits.for_size(len(data))
-    started = time.monotonic()
     try:
         outcome = sandbox.parse(data, format=format, mapping=None, tz="UTC", limits=limits)
         cpu, peak = outcome.cpu_seconds, outcome.peak_bytes
     except sandbox.Unreadable as failure:
         assert str(failure) not in (sandbox.TOO_LONG, sandbox.TOO_BIG), (format, len(data), failure.logged)
         cpu, peak = failure.cpu_seconds, failure.peak_bytes
-    assert time.monotonic() - started < limits.wall_seconds
     assert cpu < limits.cpu_seconds and peak < limits.memory_bytes, (format, len(data), cpu, peak)
     return cpu, peak
 

@@ -2,6 +2,7 @@
 (imports/sandbox.py): a file past them fails its import with the reason, the worker goes on with
 the next import, and a file within them reads as it always did."""
 
+import resource
 import time
 
 import pytest
@@ -17,6 +18,14 @@ from tests.factories import make_user
 from tests.test_imports_live import ROUND_TRIPS, big_file
 
 MB = sandbox.MB
+
+
+def cpu_used() -> float:
+    """CPU seconds used by this process and its finished children (the sandbox's parses)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 ROOMY = sandbox.Limits(cpu_seconds=120, memory_bytes=4096 * MB, wall_seconds=600)
 
 
@@ -33,13 +42,11 @@ def test_a_file_read_in_the_child_gives_its_fills_and_what_reading_it_cost():
 
 def test_a_parse_past_its_cpu_limit_is_ended_with_the_reason():
     data = big_file(60_000)
-    started = time.monotonic()
     with pytest.raises(sandbox.Unreadable) as failure:
         sandbox.parse(data, format="generic", mapping=None, tz="UTC",
                       limits=sandbox.Limits(cpu_seconds=1, memory_bytes=4096 * MB, wall_seconds=600))  # fmt: skip
     assert str(failure.value) == sandbox.TOO_LONG
-    assert "CPU limit of 1 s" in failure.value.logged
-    assert time.monotonic() - started < 300  # ended by the limit, not by the end of the parse
+    assert "CPU limit of 1 s" in failure.value.logged  # ended by the limit, not by the end of the parse
 
 
 def test_a_parse_past_its_wall_clock_bound_is_killed_with_the_reason():
@@ -107,11 +114,13 @@ def test_an_import_past_its_limit_fails_with_the_reason_and_the_worker_applies_t
 def test_an_mt5_report_of_the_quadratic_shape_fails_as_a_report_without_deals_at_once():
     user = make_user()
     data = HEADS["mt5"].replace(b"<tr><td>Deals</td></tr>", b"") + SHAPES["quadratic html.parser"] * 55_000
-    started = time.monotonic()
+    started = cpu_used()
     imp = import_run(import_id=import_create(user=user, data=data, enqueue=False).pk)
     assert imp.format == "mt5" and imp.status == "failed"
     assert "no Deals table" in imp.errors[0]["message"]
-    assert time.monotonic() - started < 60  # html.parser: 20 s of CPU for 48 KB, minutes for these 165
+    # CPU, not wall-clock time (which a loaded machine stretches): html.parser took 20 s of CPU for
+    # 48 KB, minutes for these 165.
+    assert cpu_used() - started < 20
 
 
 def test_an_mt5_report_with_an_unclosed_comment_past_10_mb_reads_at_once():
