@@ -2,9 +2,9 @@
 execution of the day's session.
 
 Side is B (buy), S (sell) or SS (sell short, which opens a short); Account is the account number.
-The window lists the current day's executions only and states a time without a date, which DAS
-writes in New York time: the times are read as of the day of the import in the import's `tz`, so
-export and import the file on the day you traded. The file states no commission (P / L is the
+The window lists the current day's executions only and states a time without a date: the times
+are read in the import's `tz` as of the day of the import there, so export and import the file on
+the day you traded. The file states no commission (P / L is the
 broker's gross figure for a closing fill) and its Cloid is the order's client id, "AUTO" for most
 orders: not an execution's id. The layout is a real export's (a DAS export filter's test file).
 """
