@@ -92,3 +92,9 @@ def test_detection_needs_the_documented_columns():
     assert generic.detect("Date;Time;Symbol;Qty;Price\n01.02.2025;10:00;SAP;-5;240,10\n")
     assert not generic.detect("time,instrument,quantity,price\n2025-01-02,ES,1,5000\n")  # unsigned, no side
     assert not generic.detect("instrument,side,quantity,price\n")
+
+
+def test_times_of_day_without_a_date_column_are_not_a_generic_csv():
+    assert not generic.detect("time,symbol,side,qty,price\n13:36:24,AAPL,buy,1,10\n")
+    assert generic.detect("date,time,symbol,side,qty,price\n2025-01-02,13:36:24,AAPL,buy,1,10\n")
+    assert generic.detect("time,symbol,side,qty,price\n2025-01-02 13:36,AAPL,buy,1,10\n")

@@ -39,6 +39,7 @@ FORMATS = (
     "tastytrade",
     "schwab",
     "lightspeed",
+    "das",
     "binance",
     "tradingview",
     "mt5",

@@ -62,6 +62,7 @@ TIME_FORMATS = (
 
 REQUIRED = {"time", "instrument", "quantity", "price"}
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}")
+_BARE_CLOCK = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
 
 JSON_FIELDS = tuple(name for name in COLUMNS if name != "date")
 _JSON_START = re.compile(r'^\s*\{\s*"executions"\s*:')
@@ -75,6 +76,10 @@ def detect(head: str) -> bool:
         return True
     table = TABLE.find(head)
     if table is None:
+        return False
+    first = next(table.records(), None)
+    if first and "date" not in table.columns and _BARE_CLOCK.fullmatch(table.cells(first[1])["time"]):
+        # A time of day with no date column (a day's blotter, DAS Trader's) places no fill: not ours.
         return False
     if "side" in table.columns:
         return True
