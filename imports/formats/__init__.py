@@ -45,6 +45,7 @@ FORMATS = (
     "mt5",
     "mt5_positions",
     "mt4",
+    "ctrader",
     "fidelity",
     "etrade",
     "robinhood",
