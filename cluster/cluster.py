@@ -38,7 +38,18 @@ from pieces import (
     write_cluster_file,
     write_env_file,
 )
-from processes import POSTGRES_USER, State, alive, http_status, leader, node_role, postmaster_pid, stop, wait_for
+from processes import (
+    POSTGRES_USER,
+    State,
+    alive,
+    http_status,
+    leader,
+    listening,
+    node_role,
+    postmaster_pid,
+    stop,
+    wait_for,
+)
 from topology import HOST, NODES, PG_BIN, ROOT, Layout
 
 
@@ -101,6 +112,10 @@ def down(layout: Layout) -> None:
             stop(pid, sig=signal.SIGQUIT, wait=10)
     state.pids.clear()
     state.save()
+    # A process outliving its parent (a gunicorn worker, a postmaster) would still hold its port.
+    held = [port for port in layout.all_ports() if listening(port)]
+    if held:
+        wait_for(f"ports {held} to be freed", lambda: not any(listening(port) for port in held), timeout=30)
     print("cluster: down", flush=True)
 
 

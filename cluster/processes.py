@@ -4,6 +4,7 @@ them, and what each node's Patroni says it is."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -83,6 +84,15 @@ def wait_for(what: str, condition, timeout: float = 120) -> None:
         if time.monotonic() > deadline:
             raise SystemExit(f"cluster: {what} did not happen within {timeout:.0f} s")
         time.sleep(0.2)
+
+
+def listening(port: int) -> bool:
+    """Whether something accepts connections on the port (a freed one refuses at once)."""
+    try:
+        with socket.create_connection((HOST, port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def http_status(url: str, timeout: float = 2) -> int | None:

@@ -23,7 +23,7 @@ LB_ERRORS = {
     400: "Bad request.",
     403: "Forbidden.",
     408: "The request took too long to arrive.",
-    500: "Internal server error.",
+    500: "Internal server error",  # as the app says it (core.exceptions.INTERNAL_ERROR)
     502: "The journal is briefly unavailable; retry shortly.",
     503: "The journal is briefly unavailable; retry shortly.",
     504: "The journal took too long to answer; retry shortly.",
@@ -89,11 +89,12 @@ class Layout:
         return self.base_port + 50
 
     def all_ports(self) -> list[int]:
-        ports = [self.lb_port, self.etcd_port, self.etcd_peer_port, self.redis_port]
+        """Every port the cluster listens on (`down` waits until each is free)."""
+        ports = [self.lb_port, self.etcd_port, self.etcd_peer_port, self.redis_port, self.router_primary_port,
+                 self.router_standby_port]  # fmt: skip
         ports += [self.app_port(i) for i in range(self.app_servers)]
-        ports += [
-            port for node in NODES for port in (self.pg_port(node), self.rest_port(node), self.pgbouncer_port(node))
-        ]
+        ports += [self.pgbouncer_port(i) for i in range(self.app_servers)]
+        ports += [port for node in NODES for port in (self.pg_port(node), self.rest_port(node))]
         return ports
 
     # --- files ---

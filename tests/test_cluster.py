@@ -141,9 +141,12 @@ def cluster():
         cluster.command("up")
         yield cluster
     finally:
-        subprocess.run([sys.executable, str(ROOT / "cluster" / "cluster.py"), "down"], env=cluster.env,
-                       capture_output=True, timeout=300)  # fmt: skip
+        down = subprocess.run([sys.executable, str(ROOT / "cluster" / "cluster.py"), "down"], env=cluster.env,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
         shutil.rmtree(DIRECTORY, ignore_errors=True)
+    # Down frees every port it listened on (it waits for that, or fails saying which).
+    assert down.returncode == 0, down.stdout[-2000:] + down.stderr[-2000:]
+    assert not [port for port in cluster.layout.all_ports() if control.listening(port)]
 
 
 def test_cluster_json_describes_the_running_cluster_and_its_demo_key_command_works(cluster):
