@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import serializers
 
-from core.errors import as_details
+from core.errors import as_details, error_response
 from core.renderers import plain_decimal
 from imports.formats import base
 from imports.formats import mapping as rules
@@ -235,7 +235,7 @@ def import_mapping_preview(request: HttpRequest, pk: int) -> JsonResponse:
     imp = _waiting(request, pk)
     head = FileHead.of(imp)
     if head is None:
-        return JsonResponse({"error": "The file is no table."}, status=400)
+        return error_response("The file is no table.", status=400)
     mapping, errors = posted(request.POST, head)
     context = _page(request, imp, head, mapping, errors, None)
     return JsonResponse({
