@@ -7,8 +7,10 @@ import logging
 
 import psycopg
 import pytest
+import redis as redis_lib
 from django.db import InternalError, connection, connections
 from django.db.utils import load_backend
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core import logs, outage, replicas
@@ -142,9 +144,11 @@ def test_the_analytics_statements_and_the_streamed_export_read_on_the_standby(ap
     # Equity and risk run their own SQL, and the export's rows are read after the middleware has
     # returned: each must still ask the database the request was routed to.
     settings.DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+    settings.RQ_QUEUES = {}  # REDIS_URL is the test's, for the positions: no RQ queue to count
     make_trade(user, instrument="STANDBY", exit_price=110)
     standby.state_to_say = replicas.StandbyState(up=True, replay_position=replicas.last_write(user.pk))
     standby.now += replicas.PROBE_EVERY
+    routed_before = scraped_value(Client(), 'tradejournal_db_reads_routed_total{database="replica"}')
     with CaptureQueriesContext(mirror) as on_standby, CaptureQueriesContext(connection) as on_primary:
         for path in ("/api/v1/stats/equity", "/api/v1/stats/risk"):
             r = api.get(path)
@@ -155,6 +159,30 @@ def test_the_analytics_statements_and_the_streamed_export_read_on_the_standby(ap
     assert sum(sql.startswith("WITH") and "journal_trade" in sql for sql in standby_reads) == 2  # equity, risk
     assert any(not sql.startswith("WITH") and '"journal_trade"."entry_time"' in sql for sql in standby_reads)  # export
     assert not [query["sql"] for query in on_primary.captured_queries if "journal_trade" in query["sql"]]
+    # What an operator's dashboard reads of it: the reads routed there, and the standby's lag.
+    routed = scraped_value(Client(), 'tradejournal_db_reads_routed_total{database="replica"}')
+    assert routed == routed_before + 3
+    assert scraped_value(Client(), "tradejournal_standby_lag_seconds") == 0
+
+
+def scraped_value(client, sample: str) -> float:
+    """A sample's value in what /metrics answers now (0 if it is not there yet)."""
+    for line in client.get("/metrics").content.decode().splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_metrics_count_the_tasks_waiting_in_each_rq_queue(settings, redis_url, client):
+    settings.REDIS_URL = redis_url
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
+    queue = redis_lib.Redis.from_url(redis_url)
+    queue.delete("rq:queue:default")
+    queue.rpush("rq:queue:default", "job-1", "job-2")
+    try:
+        assert scraped_value(client, 'tradejournal_task_queue_depth{queue="default"}') == 2
+    finally:
+        queue.delete("rq:queue:default")
 
 
 def test_the_router_sends_only_the_journals_tables_to_the_standby_and_every_write_to_the_primary():
