@@ -267,6 +267,23 @@ def test_an_app_server_killed_leaves_the_rotation_within_seconds_and_only_reques
     wait_until(lambda: set(cluster.lb_servers().values()) == {"UP"}, timeout=120, what="app1 back in rotation")
 
 
+def test_through_the_pooler_every_session_has_the_apps_timeouts(cluster):
+    # PgBouncer in transaction mode drops the startup options that carry them without a pooler:
+    # the role's own settings must, on whichever server connection a transaction is given.
+    script = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    for name in ('statement_timeout', 'lock_timeout'):\n"
+        "        cursor.execute('SHOW ' + name)\n"
+        "        print(cursor.fetchone()[0])\n"
+        "    cursor.execute('SELECT pg_sleep(8)')\n"
+    )
+    result = subprocess.run([sys.executable, str(ROOT / "cluster" / "cluster.py"), "manage", "shell", "-c", script],
+                            env=cluster.env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.stdout.split()[-2:] == ["5s", "3s"], result.stdout + result.stderr[-2000:]
+    assert result.returncode != 0 and "canceling statement due to statement timeout" in result.stderr
+
+
 def test_the_load_balancers_own_answers_are_the_apis_json(cluster):
     r = requests.get(f"{cluster.lb_url}/metrics", timeout=10)
     assert (r.status_code, r.headers["Content-Type"], r.json()) == (404, "application/json", {"error": "Not found."})
