@@ -1,5 +1,5 @@
 # Everyday commands. `make run` serves the SQLite default; `make test` runs the suite (on
-# $DATABASE_URL when it is set) but for the long live suites, which `make test-long` runs.
+# $DATABASE_URL when it is set) but for the live suites, which `make test-long` runs.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -27,13 +27,16 @@ run: venv
 	$(DEV) $(PY) manage.py $(WORKER) & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# `make test`: everything but the live suites, whose real gunicorn servers and workers take minutes
+# (races between concurrent requests, outages, killed workers, fuzzing, the cluster); the browser
+# tests stay in it. `make test-long` runs exactly the rest.
+QUICK := not long and (not live or browser)
 test: venv
 	@command -v chromium >/dev/null 2>&1 || echo "*** Chromium is not installed: the browser tests will be SKIPPED (apt-get install chromium) ***"
-	$(PY) -m pytest -m "not long" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "$(QUICK)" $(PYTEST_ARGS)
 
-# Fuzzing the whole API, killed workers, restarted servers: minutes each, so apart from `make test`.
 test-long: venv
-	$(PY) -m pytest -m long $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not ($(QUICK))" $(PYTEST_ARGS)
 
 # Any management command on the development settings, e.g. make manage ARGS="createapikey alice --create-user"
 # The command line itself isn't echoed, so a command that prints JSON prints only JSON.
