@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 
 from core import locks, versions
 from core.exceptions import UnprocessableEntity
@@ -22,10 +21,10 @@ from dashboard.filters import filter_trades
 from imports.models import TradeFill
 from imports.serializers import TradeExecutionSerializer
 from journal import writes
-from journal.api import TradePagination
 from journal.models import DEFAULT_CURRENCY, DEFAULT_SORT, TRADE_SORTS, Account, Trade
 from journal.multipliers import typed_multiplier
-from journal.serializers import TradeSerializer
+from journal.pagination import page_of
+from journal.serializers import TradeSerializer, trade_rows
 from journal.stats import stats_in_currency
 from journal.writes import update_under_lock
 
@@ -106,15 +105,13 @@ def trade_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         context["paging_error"] = BAD_SORT
         return render(request, "dashboard/trades.html", context, status=400)
-    pagination, api_request = TradePagination(), Request(request)
-    api_request.user = request.user  # signed in by the session: no key to authenticate
     try:
-        page = pagination.paginate_queryset(listed, api_request)
+        page = page_of(listed, request, rows=trade_rows)
     except ValidationError as error:  # a page or per_page out of the API's bounds, in its words
         context["paging_error"] = " ".join(str(message) for errors in error.detail.values() for message in errors)
         return render(request, "dashboard/trades.html", context, status=400)
     # The page exactly as GET /api/v1/trades answers it: data, current_page, last_page, per_page, total.
-    listing = pagination.get_paginated_response(TradeSerializer(page, many=True).data).data
+    listing = page.listing(TradeSerializer(page.rows, many=True).data)
     accounts = _accounts(request.user)
     for row in listing["data"]:
         row["account_record"] = accounts.get(row["account"])

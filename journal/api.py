@@ -14,16 +14,14 @@ from journal import bulk, examples
 from journal.filters import TradeFilter, filtered_trades
 from journal.models import Trade
 from journal.pagination import PagePagination
-from journal.serializers import COLUMNS, StatsSerializer, TradeCreatedSerializer, TradeSerializer
+from journal.serializers import StatsSerializer, TradeCreatedSerializer, TradeSerializer, trade_rows
 from journal.stats import stats_in_currency
 from journal.writes import trade_delete, update_under_lock
 
 
 class TradePagination(PagePagination):
     def page_rows(self, queryset: QuerySet, page_ids: QuerySet) -> QuerySet:
-        # Each trade's tag names come with its row; rows as plain values, not model instances:
-        # building 25 models cost more than the page's query (TradeListSerializer reads them).
-        return super().page_rows(queryset, page_ids).with_tag_names().values(*COLUMNS, "tag_names")
+        return trade_rows(queryset, page_ids)
 
 
 @extend_schema_view(

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from core import events, fields, wire
@@ -21,6 +22,7 @@ from journal.models import (
     split_tag_names,
     tag_order,
 )
+from journal.pagination import plain_rows
 from journal.tagging import trade_set_tags
 
 READ_ONLY_FIELDS = ("id", "pnl", "net_pnl", "realized_pnl")
@@ -34,6 +36,15 @@ OUTPUT_FIELDS = (
 ATTRIBUTES = {name: name for name in OUTPUT_FIELDS if name not in ("tags", "realized_pnl")} | {"account": "account_id"}
 # What a trade's output is made from: its attributes, and what its realized P&L is worked out from.
 COLUMNS = (*ATTRIBUTES.values(), "fills_realized_pnl")
+
+
+def trade_rows(queryset: QuerySet, page_ids: QuerySet) -> QuerySet:
+    """A list page's trades (journal.pagination.page_of) as TradeSerializer reads them: plain
+    values with each trade's tag names, not model instances (building 25 models cost more than the
+    page's query)."""
+    return plain_rows(queryset, page_ids).with_tag_names().values(*COLUMNS, "tag_names")
+
+
 REQUIRED_FIELDS = ("instrument", "side", "quantity", "entry_time", "entry_price")
 
 
