@@ -70,6 +70,19 @@ HEADERS = {
     "tradovate_positions": "Position ID,Timestamp,Account,Contract,Pair ID,Buy Fill ID,Sell Fill ID,Paired Qty,Buy Price,Sell Price,P/L,Currency,Bought Timestamp,Sold Timestamp",
     "generic": "time,instrument,side,quantity,price",
     "tradejournal": ",".join(tradejournal.COLUMNS),
+    # The 2021 report: title lines above the header, "Spot Price", no ID column.
+    "coinbase": "Transactions\nUser,Jane Doe,jane@example.com\n\n"
+    "Timestamp,Transaction Type,Asset,Quantity Transacted,Spot Price Currency,Spot Price at Transaction,Subtotal,Total (inclusive of fees),Fees,Notes",
+    "coinbase_fills": "portfolio,trade id,product,side,created at,size,size unit,price,fee,total,price/fee/total unit",
+    "firstrade": "Symbol,Quantity,Price,Action,Description,TradeDate,SettledDate,Interest,Amount,Commission,Fee,CUSIP,RecordType",
+    "robinhood": '"Activity Date","Process Date","Settle Date","Instrument","Description","Trans Code","Quantity","Price","Amount"',
+    "webull_intl": "Symbol & Name,Trade Date,Settlement Date,Buy/Sell,Quantity,Traded Price,Gross Amount,Comm/Fee/Tax,VAT,Net Amount",
+    "kraken": '"txid","ordertxid","pair","time","type","ordertype","price","cost","fee","vol","margin","misc","ledgers"',
+    "webull": "Name,Symbol,Side,Status,Filled,Total Qty,Price,Avg Price,Time-in-Force,Placed Time,Filled Time",
+    "questrade": '"Symbol","Action","Fill qty","Fill price","Currency","Exec time","Total value","Time placed","Option","Strategy","Commission","Account",',
+    # The header of the real sample, as the export writes it.
+    "tradervue": (DATA / "tradervue" / "tradervue_trades.csv").read_text().splitlines()[0],
+    "tradetally": (DATA / "tradetally" / "tradetally_export.csv").read_text().splitlines()[0],
 }
 THINKORSWIM_TRADES = (
     "Account Trade History\n,Exec Time,Spread,Side,Qty,Pos Effect,Symbol,Exp,Strike,Type,Price,Net Price,Order Type\n"

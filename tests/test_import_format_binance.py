@@ -3,8 +3,6 @@
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, binance
 from tests.formats_helpers import NEW_YORK, fill_at, reader
 
@@ -76,8 +74,3 @@ def test_a_bad_side_or_number_is_an_error_on_its_row():
     summary = parse(bad)
     assert [error.row for error in summary.errors] == [6, 7]
     assert len(summary.fills) == 12
-
-
-def test_a_file_without_the_trade_history_columns_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("Date,Pair,Side\n2021-01-01,BTCUSDT,BUY\n")

@@ -3,12 +3,10 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, coinbase_fills
-from tests.formats_helpers import NEW_YORK, fill_at, reader
+from tests.formats_helpers import HEADERS, NEW_YORK, fill_at, reader
 
-HEADER = "portfolio,trade id,product,side,created at,size,size unit,price,fee,total,price/fee/total unit\n"
+HEADER = HEADERS["coinbase_fills"] + "\n"
 sample, parse = reader(coinbase_fills)
 
 
@@ -24,17 +22,3 @@ def test_the_fee_is_a_cost_in_the_quote_unit():
     row = "default,2985581,BTC-USDC,SELL,2020-11-25T11:29:22.362Z,0.75789000,BTC,19295.00,51.182206425,14572.305343575,USDC\n"
     (fill,) = parse(HEADER + row).fills
     assert (fill.instrument, fill.commission, fill.account.currency) == ("BTCUSDC", Decimal("51.182206425"), "USDC")
-
-
-def test_a_bad_side_size_or_time_is_an_error_on_its_row():
-    rows = (
-        "default,1,BCH-BTC,HOLD,2018-11-11T15:40:26.086Z,0.01,BCH,0.08336,0,-0.0008336,BTC\n"
-        "default,2,BCH-BTC,BUY,2018-11-11T15:40:26.086Z,0.0x1,BCH,0.08336,0,-0.0008336,BTC\n"
-        "default,3,BCH-BTC,BUY,2018-13-11T15:40:26.086Z,0.01,BCH,0.08336,0,-0.0008336,BTC\n"
-    )
-    assert [error.row for error in parse(HEADER + rows).errors] == [2, 3, 4]
-
-
-def test_a_file_without_the_fills_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("portfolio,trade id,product\ndefault,1,BCH-BTC\n")

@@ -3,8 +3,6 @@
 from datetime import datetime
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, etrade
 from tests.formats_helpers import NEW_YORK, fill_at, reader
 
@@ -54,8 +52,3 @@ def test_dividends_and_transfers_are_skipped_and_an_unknown_priced_activity_is_a
     )
     assert [(skip.row, skip.reason) for skip in summary.skipped] == [(2, "dividend, not a trade")]
     assert [error.row for error in summary.errors] == [3, 4]
-
-
-def test_a_file_without_the_history_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("For Account:,####1\n\nTransactionDate,Symbol\n")

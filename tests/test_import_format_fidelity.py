@@ -3,8 +3,6 @@
 from datetime import datetime
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, fidelity
 from tests.formats_helpers import NEW_YORK, fill_at, reader
 
@@ -52,8 +50,3 @@ def test_a_bad_date_or_number_is_an_error_on_its_row_and_an_unknown_priced_actio
     assert [error.row for error in parse(bad).errors] == [12, 14]
     odd = parse(CURRENT + "07-07-2026,X,1,MYSTERY,AAPL,APPLE INC,Cash,155,10,0,0,-1550,\n")
     assert [error.row for error in odd.errors] == [2]
-
-
-def test_a_file_without_the_history_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("Run Date,Action,Symbol\n07-07-2026,YOU BOUGHT,AAPL\n")

@@ -2,14 +2,10 @@
 
 from datetime import datetime
 
-import pytest
-
 from imports.formats import base, firstrade
-from tests.formats_helpers import NEW_YORK, fill_at, reader
+from tests.formats_helpers import HEADERS, NEW_YORK, fill_at, reader
 
-HEADER = (
-    "Symbol,Quantity,Price,Action,Description,TradeDate,SettledDate,Interest,Amount,Commission,Fee,CUSIP,RecordType\n"
-)
+HEADER = HEADERS["firstrade"] + "\n"
 sample, parse = reader(firstrade)
 
 
@@ -37,17 +33,3 @@ def test_a_day_that_added_to_a_position_has_its_buys_before_its_sales():
 def test_a_bond_is_skipped_rather_than_read_at_its_price_per_hundred():
     row = ",100000.00,100.161,BUY,UNITED STATES TREASURY NOTE DUE 12/31/2026,2025-02-10,2025-02-11,-493.09,-100654.09,0,0,91282CME8,Trade\n"
     assert [(skip.row, "bond" in skip.reason) for skip in parse(HEADER + row).skipped] == [(2, True)]
-
-
-def test_a_bad_action_date_or_price_is_an_error_on_its_row():
-    rows = (
-        "SPY,1,600,HOLD,SPDR,2025-02-10,2025-02-11,0,-600,0,0,78462F103,Trade\n"
-        "SPY,1,600,BUY,SPDR,2025-02-30,2025-02-11,0,-600,0,0,78462F103,Trade\n"
-        "SPY,1,6o0,BUY,SPDR,2025-02-10,2025-02-11,0,-600,0,0,78462F103,Trade\n"
-    )
-    assert [error.row for error in parse(HEADER + rows).errors] == [2, 3, 4]
-
-
-def test_a_file_without_the_history_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("Symbol,Quantity,Price\nSPY,1,600\n")

@@ -3,12 +3,10 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, kraken
-from tests.formats_helpers import NEW_YORK, fill_at, reader
+from tests.formats_helpers import HEADERS, NEW_YORK, fill_at, reader
 
-HEADER = '"txid","ordertxid","pair","time","type","ordertype","price","cost","fee","vol","margin","misc","ledgers"\n'
+HEADER = HEADERS["kraken"] + "\n"
 sample, parse = reader(kraken)
 
 
@@ -38,18 +36,3 @@ def test_spot_buys_open_and_sales_close_so_a_sale_never_opens_a_short():
 def test_a_margin_trade_is_skipped_as_not_spot():
     row = '"T1","O1","XXBTZUSD","2024-03-19 19:43:31.6798","sell","limit",60000,6000,9.6,0.1,1200.0,"initiated",""\n'
     assert [(skip.row, "margin" in skip.reason) for skip in parse(HEADER + row).skipped] == [(2, True)]
-
-
-def test_a_bad_type_pair_or_number_is_an_error_on_its_row():
-    rows = (
-        '"T1","O1","XXBTZEUR","2024-03-19 19:43:31","hold","limit",54054,100,0.18,0.00185,0,"",""\n'
-        '"T2","O1","QQ","2024-03-19 19:43:31","buy","limit",54054,100,0.18,0.00185,0,"",""\n'
-        '"T3","O1","XXBTZEUR","2024-03-19 19:43:31","buy","limit",54x54,100,0.18,0.00185,0,"",""\n'
-        '"T4","O1","XXBTZEUR","2024-13-19 19:43:31","buy","limit",54054,100,0.18,0.00185,0,"",""\n'
-    )
-    assert [error.row for error in parse(HEADER + rows).errors] == [2, 3, 4, 5]
-
-
-def test_a_file_without_the_trades_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse('"txid","pair"\n"T1","XXBTZEUR"\n')

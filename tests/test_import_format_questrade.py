@@ -3,12 +3,9 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from imports.formats import base, questrade
 from tests.formats_helpers import fill_at, reader
 
-HEADER = '"Symbol","Action","Fill qty","Fill price","Currency","Exec time","Total value","Time placed","Option","Strategy","Commission","Account",\n'
 TORONTO = ZoneInfo("America/Toronto")
 sample, parse = reader(questrade)
 
@@ -29,19 +26,3 @@ def test_an_option_symbol_is_written_as_its_occ_symbol_with_its_effect():
     closed, opened = fill_at(summary, 3), fill_at(summary, 4)
     assert (closed.instrument, closed.multiplier, closed.effect) == ("SLV260220C00055000", 100, base.CLOSE)
     assert (opened.side, opened.effect, fill_at(summary, 2).effect) == (base.BUY, base.OPEN, None)
-
-
-def test_a_bad_action_time_or_price_is_an_error_on_its_row():
-    rows = (
-        '"AAPL","Hold","1","10","USD","16 Dec 2025 11:15:58 AM","10","","","","0","1 - Cash",\n'
-        '"AAPL","Buy","1","10","USD","32 Dec 2025 11:15:58 AM","10","","","","0","1 - Cash",\n'
-        '"AAPL","Buy","1","1o","USD","16 Dec 2025 11:15:58 AM","10","","","","0","1 - Cash",\n'
-        '"AAPL","Buy","1","10","USD","16 Dec 2025 11:15:58 AM","10","","","","0","1 - Cash",\n'
-    )
-    summary = parse(HEADER + rows)
-    assert ([error.row for error in summary.errors], [fill.row for fill in summary.fills]) == ([2, 3, 4], [5])
-
-
-def test_a_file_without_the_executions_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse('"Symbol","Action"\n"AAPL","Buy"\n')

@@ -2,14 +2,10 @@
 
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, robinhood
-from tests.formats_helpers import fill_at, reader
+from tests.formats_helpers import HEADERS, fill_at, reader
 
-HEADER = (
-    '"Activity Date","Process Date","Settle Date","Instrument","Description","Trans Code","Quantity","Price","Amount"\n'
-)
+HEADER = HEADERS["robinhood"] + "\n"
 sample, parse = reader(robinhood)
 
 
@@ -45,17 +41,3 @@ def test_an_expired_option_closes_the_position_the_file_built_at_zero():
     assert (expired.instrument, expired.side, expired.price, expired.effect) == (
         "IREN260116C00058000", base.SELL, 0, base.CLOSE,
     )  # fmt: skip
-
-
-def test_a_bad_date_or_price_is_an_error_on_its_row_and_an_unknown_priced_code_is_not_skipped():
-    rows = (
-        '"13/22/2025","12/22/2025","12/23/2025","IREN","IREN 1/2/2026 Put $39.00","STO","1","$1.31","$130.97"\n'
-        '"12/22/2025","12/22/2025","12/23/2025","IREN","IREN 1/2/2026 Put $39.00","STO","1","$1.3x","$130.97"\n'
-        '"12/22/2025","12/22/2025","12/23/2025","IREN","Something","MYST","1","$1.31","$130.97"\n'
-    )
-    assert [error.row for error in parse(HEADER + rows).errors] == [2, 3, 4]
-
-
-def test_a_file_without_the_report_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse('"Activity Date","Instrument"\n"1/2/2026","AAPL"\n')

@@ -4,8 +4,6 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from imports.formats import base, schwab
 from tests.formats_helpers import NEW_YORK, fill_at, reader
 
@@ -94,8 +92,3 @@ def test_a_bad_date_or_number_is_an_error_on_its_row():
 def test_an_unknown_action_with_a_price_is_an_error_not_a_silent_skip():
     summary = parse(HEADER + '"01/10/2025","Mystery Trade","AAPL","APPLE","1","$1.50","","-$1.50"\n')
     assert [error.row for error in summary.errors] == [2]
-
-
-def test_a_file_without_the_schwab_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("Date,Action,Symbol\n01/10/2025,Buy,AAPL\n")

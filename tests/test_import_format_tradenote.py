@@ -3,8 +3,6 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, tradenote
 from tests.formats_helpers import NEW_YORK, reader
 
@@ -46,8 +44,3 @@ def test_a_short_opens_with_a_sale():
 def test_a_bad_strategy_time_or_price_is_an_error_on_its_row():
     for change in ({"strategy": "flat"}, {"entryTime": "yesterday"}, {"entryPrice": "61x3"}, {"exitTime": "1"}):
         assert [error.row for error in parse(with_cells(**change)).errors] == [2], change
-
-
-def test_a_file_without_the_export_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("id;account;symbol\nt1;A;MES\n")

@@ -2,10 +2,8 @@
 
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, tradervue
-from tests.formats_helpers import reader
+from tests.formats_helpers import HEADERS, reader
 
 # The full export's header, as other importers' tests write it.
 FULL = (
@@ -38,22 +36,4 @@ def test_the_full_export_gives_commissions_fees_and_initial_risk():
 
 def test_a_future_takes_its_point_value_from_the_gross_pnl():
     row = "2025-01-02 09:30:00,2025-01-02 09:40:00,ESH5,L,2,2,6000,6010,1000.00,0.17,false,,\n"
-    assert parse(sample("tradervue_trades.csv").decode().splitlines()[0] + "\n" + row).fills[0].multiplier == Decimal(
-        50
-    )
-
-
-def test_a_bad_side_time_or_price_is_an_error_on_its_row():
-    header = sample("tradervue_trades.csv").decode().splitlines()[0] + "\n"
-    rows = (
-        "2025-10-24 08:00:00,2025-10-24 08:01:00,GNLN,X,200,2,4.4097,4.79,76.06,8.62,false,,\n"
-        "2025-10-24 08:00:00,2025-10-24 07:01:00,GNLN,L,200,2,4.4097,4.79,76.06,8.62,false,,\n"
-        "2025-10-24 08:00:00,2025-10-24 08:01:00,GNLN,L,200,2,4.40x7,4.79,76.06,8.62,false,,\n"
-        "2025-10-32 08:00:00,2025-10-24 08:01:00,GNLN,L,200,2,4.4097,4.79,76.06,8.62,false,,\n"
-    )
-    assert [error.row for error in parse(header + rows).errors] == [2, 3, 4, 5]
-
-
-def test_a_file_without_the_export_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("Open Datetime,Close Datetime,Symbol\n2025-10-24 08:00:00,2025-10-24 08:01:00,GNLN\n")
+    assert parse(HEADERS["tradervue"] + "\n" + row).fills[0].multiplier == Decimal(50)

@@ -3,13 +3,11 @@
 from datetime import datetime
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, tradetally
-from tests.formats_helpers import NEW_YORK, reader
+from tests.formats_helpers import HEADERS, NEW_YORK, reader
 
 sample, parse = reader(tradetally)
-HEADER = sample("tradetally_export.csv").decode().splitlines()[0] + "\n"
+HEADER = HEADERS["tradetally"] + "\n"
 
 
 def fills_of(summary: base.Summary, row: int) -> list[base.Fill]:
@@ -36,18 +34,3 @@ def test_an_option_is_named_by_its_occ_symbol_and_a_guarded_cell_is_read_without
 
 def test_an_open_trade_is_an_entry_alone():
     assert len(fills_of(parse(sample("tradetally_export.csv")), 4)) == 1
-
-
-def test_a_bad_side_date_or_price_is_an_error_on_its_row():
-    rows = (
-        "AAPL,flat,1,10,11,2025-07-14,2025-07-15,1,0,0,,,,,,Closed,stock,,,,\n"
-        "AAPL,long,1,10,11,2025-07-14,2025-07-13,1,0,0,,,,,,Closed,stock,,,,\n"
-        "AAPL,long,1,1x0,11,2025-07-14,2025-07-15,1,0,0,,,,,,Closed,stock,,,,\n"
-        "AAPL,long,1,10,11,2025-07-32,2025-07-15,1,0,0,,,,,,Closed,stock,,,,\n"
-    )
-    assert [error.row for error in parse(HEADER + rows).errors] == [2, 3, 4, 5]
-
-
-def test_a_file_without_the_export_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("Symbol,Side,Quantity\nAAPL,long,1\n")

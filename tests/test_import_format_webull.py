@@ -3,12 +3,10 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
-
 from imports.formats import base, webull
-from tests.formats_helpers import fill_at, reader
+from tests.formats_helpers import HEADERS, fill_at, reader
 
-HEADER = "Name,Symbol,Side,Status,Filled,Total Qty,Price,Avg Price,Time-in-Force,Placed Time,Filled Time\n"
+HEADER = HEADERS["webull"] + "\n"
 sample, parse = reader(webull)
 
 
@@ -39,18 +37,3 @@ def test_an_option_is_an_occ_symbol_with_its_side_type_as_effect():
     assert [(f.asset_class, f.multiplier, f.effect) for f in summary.fills] == [
         (base.OPTION, 100, base.OPEN), (base.OPTION, 100, base.CLOSE),
     ]  # fmt: skip
-
-
-def test_a_bad_side_time_or_price_is_an_error_on_its_row():
-    rows = (
-        "A,AAPL,Hold,Filled,1,1,10,10,DAY,03/02/2026 09:31:00 EST,03/02/2026 09:31:05 EST\n"
-        "A,AAPL,Buy,Filled,1,1,10,10,DAY,03/02/2026 09:31:00 EST,03/02/2026 09:31:05 XYZ\n"
-        "A,AAPL,Buy,Filled,1,1,10,1o,DAY,03/02/2026 09:31:00 EST,03/02/2026 09:31:05 EST\n"
-        "A,AAPL,Buy,Filled,1,1,10,10,DAY,03/02/2026 09:31:00 EST,13/32/2026 09:31:05 EST\n"
-    )
-    assert [error.row for error in parse(HEADER + rows).errors] == [2, 3, 4, 5]
-
-
-def test_a_file_without_the_orders_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("Name,Symbol,Side\nApple,AAPL,Buy\n")

@@ -4,14 +4,10 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import pytest
+from imports.formats import webull_intl
+from tests.formats_helpers import HEADERS, fill_at, reader
 
-from imports.formats import base, webull_intl
-from tests.formats_helpers import fill_at, reader
-
-HEADER = (
-    "Symbol & Name,Trade Date,Settlement Date,Buy/Sell,Quantity,Traded Price,Gross Amount,Comm/Fee/Tax,VAT,Net Amount\n"
-)
+HEADER = HEADERS["webull_intl"] + "\n"
 sample, parse = reader(webull_intl)
 
 
@@ -31,17 +27,3 @@ def test_each_currency_part_gives_its_fills_that_currency_and_the_summary_is_not
     summary = parse(text)
     assert [(fill.instrument, fill.account.currency) for fill in summary.fills] == [("AAPL", "USD"), ("700", "HKD")]
     assert summary.rows_total == 2
-
-
-def test_a_bad_side_date_or_price_is_an_error_on_its_row():
-    rows = (
-        "AAPL APPLE INC,20/11/2025,21/11/2025,HOLD,1,150.00,150.00,0,0,150\n"
-        "AAPL APPLE INC,31/11/2025,21/11/2025,BUY,1,150.00,150.00,0,0,150\n"
-        "AAPL APPLE INC,20/11/2025,21/11/2025,BUY,1,15o.00,150.00,0,0,150\n"
-    )
-    assert [error.row for error in parse(HEADER + rows).errors] == [2, 3, 4]
-
-
-def test_a_file_without_the_trade_records_header_is_refused():
-    with pytest.raises(base.FormatError):
-        parse("Symbol & Name,Trade Date\nAAPL APPLE,20/11/2025\n")

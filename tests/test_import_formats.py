@@ -1,7 +1,7 @@
 """What every import format does, over the registry: each real sample is detected as its own format
 and by no other, and reads to the fills, skips and errors worked out by hand, in any encoding; a
-table's header written again is not a row; a bad row is an error on its own row; hostile input ends
-quickly as a FormatError or as row items."""
+table's header written again is not a row; a bad row is an error on its own row; a file without the
+format's header is refused; hostile input ends quickly as a FormatError or as row items."""
 
 import re
 import time
@@ -130,6 +130,16 @@ GOOD = {
     "generic": "2025-01-02 10:01,AAPL,sell,1,11",
     "thinkorswim": ",3/2/26 11:00:00,SINGLE,SELL,-1,TO CLOSE,AAPL,,,STOCK,201.00,201.00,LMT",
     "tradejournal": tradejournal_row(),
+    "coinbase": "2021-05-01T09:00:00Z,Buy,ETH,1.5,USD,3000.00,4500.00,4515.00,15.00,Bought 1.5000 ETH for $4515.00 USD",
+    "coinbase_fills": "default,2985581,BTC-USDC,SELL,2020-11-25T11:29:22.362Z,0.75789000,BTC,19295.00,51.182206425,14572.305343575,USDC",
+    "firstrade": "SPY,1,600,BUY,SPDR,2025-02-10,2025-02-11,0,-600,0,0,78462F103,Trade",
+    "robinhood": '"3/2/2026","3/2/2026","3/4/2026","AAPL","Apple","Buy","100","$187.40","($18,740.00)"',
+    "webull_intl": "AAPL APPLE INC,20/11/2025,21/11/2025,BUY,1,150.00,150.00,-0.15,-0.02,150.17",
+    "kraken": '"T9","O1","XXBTZEUR","2024-03-19 19:43:31","buy","limit",54054,100,0.18,0.00185,0,"",""',
+    "tradervue": "2025-10-24 08:00:00,2025-10-24 08:01:00,GNLN,L,200,2,4.4097,4.79,76.06,8.62,false,,",
+    "tradetally": "AAPL,long,1,10,11,2025-07-14,2025-07-15,1,0,0,,,,,,Closed,stock,,,,",
+    "webull": "A,AAPL,Buy,Filled,1,1,10,10,DAY,03/02/2026 09:31:00 EST,03/02/2026 09:31:05 EST",
+    "questrade": '"AAPL","Buy","1","10","USD","16 Dec 2025 11:15:58 AM","10","","","","0","1 - Cash",',
 }
 # fmt: off
 BAD_ROWS = [
@@ -164,6 +174,41 @@ BAD_ROWS = [
     ("tradejournal", tradejournal_row(quantity="-1"), "above 0"),
     ("tradejournal", tradejournal_row(entry_time="yesterday"), "entry time"),
     ("tradejournal", tradejournal_row(entry_price="12,3.4"), "not a number"),
+    ("coinbase", "2021-05-01T09:00:00Z,Buy,ETH,1.5x,USD,3000.00,4500.00,4515.00,15.00,", "not a number"),
+    ("coinbase", "2021-13-01T09:00:00Z,Buy,ETH,1.5,USD,3000.00,4500.00,4515.00,15.00,", "not a date and time"),
+    ("coinbase", "2021-05-01T09:00:00Z,Buy,ETH,1.5,,3000.00,4500.00,4515.00,15.00,", "price currency are both needed"),
+    ("coinbase_fills", "default,1,BCH-BTC,HOLD,2018-11-11T15:40:26.086Z,0.01,BCH,0.08336,0,-0.0008336,BTC", "neither BUY nor SELL"),
+    ("coinbase_fills", "default,2,BCH-BTC,BUY,2018-11-11T15:40:26.086Z,0.0x1,BCH,0.08336,0,-0.0008336,BTC", "not a number"),
+    ("coinbase_fills", "default,3,BCH-BTC,BUY,2018-13-11T15:40:26.086Z,0.01,BCH,0.08336,0,-0.0008336,BTC", "not a date and time"),
+    ("firstrade", "SPY,1,600,HOLD,SPDR,2025-02-10,2025-02-11,0,-600,0,0,78462F103,Trade", "neither BUY nor SELL"),
+    ("firstrade", "SPY,1,600,BUY,SPDR,2025-02-30,2025-02-11,0,-600,0,0,78462F103,Trade", "not a date"),
+    ("firstrade", "SPY,1,6o0,BUY,SPDR,2025-02-10,2025-02-11,0,-600,0,0,78462F103,Trade", "not a number"),
+    ("robinhood", '"13/22/2025","12/22/2025","12/23/2025","IREN","IREN 1/2/2026 Put $39.00","STO","1","$1.31","$130.97"', "not a date"),
+    ("robinhood", '"12/22/2025","12/22/2025","12/23/2025","IREN","IREN 1/2/2026 Put $39.00","STO","1","$1.3x","$130.97"', "not a number"),
+    # An unknown code with a price is an error rather than a skip: it may be a trade.
+    ("robinhood", '"12/22/2025","12/22/2025","12/23/2025","IREN","Something","MYST","1","$1.31","$130.97"', "unknown trans code"),
+    ("webull_intl", "AAPL APPLE INC,20/11/2025,21/11/2025,HOLD,1,150.00,150.00,0,0,150", "neither BUY nor SELL"),
+    ("webull_intl", "AAPL APPLE INC,31/11/2025,21/11/2025,BUY,1,150.00,150.00,0,0,150", "not a date"),
+    ("webull_intl", "AAPL APPLE INC,20/11/2025,21/11/2025,BUY,1,15o.00,150.00,0,0,150", "not a number"),
+    ("kraken", '"T1","O1","XXBTZEUR","2024-03-19 19:43:31","hold","limit",54054,100,0.18,0.00185,0,"",""', "neither buy nor sell"),
+    ("kraken", '"T2","O1","QQ","2024-03-19 19:43:31","buy","limit",54054,100,0.18,0.00185,0,"",""', "base and quote assets"),
+    ("kraken", '"T3","O1","XXBTZEUR","2024-03-19 19:43:31","buy","limit",54x54,100,0.18,0.00185,0,"",""', "not a number"),
+    ("kraken", '"T4","O1","XXBTZEUR","2024-13-19 19:43:31","buy","limit",54054,100,0.18,0.00185,0,"",""', "not a date and time"),
+    ("tradervue", "2025-10-24 08:00:00,2025-10-24 08:01:00,GNLN,X,200,2,4.4097,4.79,76.06,8.62,false,,", "not L or S"),
+    ("tradervue", "2025-10-24 08:00:00,2025-10-24 07:01:00,GNLN,L,200,2,4.4097,4.79,76.06,8.62,false,,", "closes before it opens"),
+    ("tradervue", "2025-10-24 08:00:00,2025-10-24 08:01:00,GNLN,L,200,2,4.40x7,4.79,76.06,8.62,false,,", "not a number"),
+    ("tradervue", "2025-10-32 08:00:00,2025-10-24 08:01:00,GNLN,L,200,2,4.4097,4.79,76.06,8.62,false,,", "not a date and time"),
+    ("tradetally", "AAPL,flat,1,10,11,2025-07-14,2025-07-15,1,0,0,,,,,,Closed,stock,,,,", "not long or short"),
+    ("tradetally", "AAPL,long,1,10,11,2025-07-14,2025-07-13,1,0,0,,,,,,Closed,stock,,,,", "closes before it opens"),
+    ("tradetally", "AAPL,long,1,1x0,11,2025-07-14,2025-07-15,1,0,0,,,,,,Closed,stock,,,,", "not a number"),
+    ("tradetally", "AAPL,long,1,10,11,2025-07-32,2025-07-15,1,0,0,,,,,,Closed,stock,,,,", "not a date"),
+    ("webull", "A,AAPL,Hold,Filled,1,1,10,10,DAY,03/02/2026 09:31:00 EST,03/02/2026 09:31:05 EST", "neither Buy nor Sell"),
+    ("webull", "A,AAPL,Buy,Filled,1,1,10,10,DAY,03/02/2026 09:31:00 EST,03/02/2026 09:31:05 XYZ", "time zone"),
+    ("webull", "A,AAPL,Buy,Filled,1,1,10,1o,DAY,03/02/2026 09:31:00 EST,03/02/2026 09:31:05 EST", "not a number"),
+    ("webull", "A,AAPL,Buy,Filled,1,1,10,10,DAY,03/02/2026 09:31:00 EST,13/32/2026 09:31:05 EST", "not a date and time"),
+    ("questrade", '"AAPL","Hold","1","10","USD","16 Dec 2025 11:15:58 AM","10","","","","0","1 - Cash",', "not Buy, Sell"),
+    ("questrade", '"AAPL","Buy","1","10","USD","32 Dec 2025 11:15:58 AM","10","","","","0","1 - Cash",', "not a date and time"),
+    ("questrade", '"AAPL","Buy","1","1o","USD","16 Dec 2025 11:15:58 AM","10","","","","0","1 - Cash",', "not a number"),
 ]
 # fmt: on
 
@@ -177,6 +222,35 @@ def test_a_bad_row_is_an_error_on_its_own_row_and_the_next_row_still_imports(nam
     summary = read(module, f"{ABOVE[name]}{row}\n{GOOD[name]}\n")
     assert [(error.row, message in error.message) for error in summary.errors] == [(bad, True)]
     assert [fill.row for fill in summary.fills] == [bad + 1] * (2 if formats.trade_level(module) else 1)
+
+
+# --- Not this format -----------------------------------------------------------------------------
+
+# A file that starts like the format's but lacks the rest of its header, for the formats that read
+# their table by its header: refused as a whole rather than read as rows.
+WITHOUT_HEADER = {
+    "coinbase": "Timestamp,Transaction Type,Asset\n2021-05-01T09:00:00Z,Buy,ETH\n",
+    "coinbase_fills": "portfolio,trade id,product\ndefault,1,BCH-BTC\n",
+    "firstrade": "Symbol,Quantity,Price\nSPY,1,600\n",
+    "robinhood": '"Activity Date","Instrument"\n"1/2/2026","AAPL"\n',
+    "webull_intl": "Symbol & Name,Trade Date\nAAPL APPLE,20/11/2025\n",
+    "kraken": '"txid","pair"\n"T1","XXBTZEUR"\n',
+    "tradervue": "Open Datetime,Close Datetime,Symbol\n2025-10-24 08:00:00,2025-10-24 08:01:00,GNLN\n",
+    "tradetally": "Symbol,Side,Quantity\nAAPL,long,1\n",
+    "webull": "Name,Symbol,Side\nApple,AAPL,Buy\n",
+    "questrade": '"Symbol","Action"\n"AAPL","Buy"\n',
+    "binance": "Date,Pair,Side\n2021-01-01,BTCUSDT,BUY\n",
+    "etrade": "For Account:,####1\n\nTransactionDate,Symbol\n",
+    "fidelity": "Run Date,Action,Symbol\n07-07-2026,YOU BOUGHT,AAPL\n",
+    "schwab": "Date,Action,Symbol\n01/10/2025,Buy,AAPL\n",
+    "tradenote": "id;account;symbol\nt1;A;MES\n",
+}
+
+
+@pytest.mark.parametrize(("name", "text"), WITHOUT_HEADER.items(), ids=list(WITHOUT_HEADER))
+def test_a_file_without_the_formats_header_is_refused(name, text):
+    with pytest.raises(base.FormatError):
+        read(formats.get(name), text)
 
 
 # --- Hostile input --------------------------------------------------------------------------------
