@@ -79,7 +79,10 @@ def measure(size: int) -> list[dict]:
 
 if __name__ == "__main__":
     # python -m bench.hostile SIZE (with the Django settings' environment): the shapes' results as JSON.
+    import os
+
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradejournal.settings")
     django.setup()
     print(json.dumps(measure(int(sys.argv[1]))))
