@@ -226,8 +226,12 @@ running._write()
 """
         r = live_site.manage("shell", "-c", taken)
         assert r.returncode == 0, r.stderr
-        page.wait_for_function("document.getElementById('import-status').textContent === 'Processing'")
-        assert page.text_content("#import-progress-label") == "Writing: 80,000 of 80,000 rows"
+        # A poll between the status's change and the progress's report shows the status with no rows
+        # yet, as it would for a worker that has just started: wait for the report.
+        page.wait_for_function(
+            "document.getElementById('import-progress-label').textContent === 'Writing: 80,000 of 80,000 rows'"
+        )
+        assert page.text_content("#import-status") == "Processing"
         assert page.get_attribute("#import-progress", "value") == "80000"
         assert not page.is_visible("text=Cancel import")
         look(page, "imports/import-writing", PHONE, DESKTOP)
