@@ -28,14 +28,14 @@ run: venv
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # `make test`: everything but the live suites, whose real gunicorn servers and workers take minutes
-# (races between concurrent requests, outages, killed workers, fuzzing, the cluster); the browser
-# tests stay in it. `make test-long` runs exactly the rest.
-QUICK := not long and (not live or browser)
+# (the browser tests, races between concurrent requests, outages, killed workers, fuzzing, the
+# cluster). `make test-long` runs exactly the rest.
+QUICK := not long and not live
 test: venv
-	@command -v chromium >/dev/null 2>&1 || echo "*** Chromium is not installed: the browser tests will be SKIPPED (apt-get install chromium) ***"
 	$(PY) -m pytest -m "$(QUICK)" $(PYTEST_ARGS)
 
 test-long: venv
+	@command -v chromium >/dev/null 2>&1 || echo "*** Chromium is not installed: the browser tests will be SKIPPED (apt-get install chromium) ***"
 	$(PY) -m pytest -m "not ($(QUICK))" $(PYTEST_ARGS)
 
 # Any management command on the development settings, e.g. make manage ARGS="createapikey alice --create-user"
