@@ -12,7 +12,7 @@ import pytest
 
 from tests.live import Api, LiveSite, create_live_site
 from tests.test_faults import WRITERS, write_until_acknowledged
-from tests.test_webhooks_live import DB_WORKER, DEVELOPMENT, SCOPES, TRADE, subscribe
+from tests.test_webhooks_live import DB_WORKER, DEVELOPMENT, SCOPES, TRADE, settled_log, subscribe
 from tests.webhook_receiver import Receiver
 from webhooks.delivery import LEASE
 from webhooks.tasks import OVERDUE
@@ -48,10 +48,7 @@ def test_a_worker_killed_mid_delivery_loses_no_event(own_site):
             assert purged.returncode == 0 and "1 webhook deliveries queued again" in purged.stdout, purged.stdout
             with live_site.worker(*DB_WORKER, **DEVELOPMENT):
                 received = receiver.wait_for(2)
-                deadline = time.monotonic() + 60
-                while (log := api.read(f"webhooks/{endpoint['id']}/deliveries"))["data"][0]["status"] == "pending":
-                    assert time.monotonic() < deadline, log
-                    time.sleep(0.2)
+                log = settled_log(api, endpoint)
     finally:
         receiver.close()
     ids = {headers["Webhook-Id"] for headers, _ in received}

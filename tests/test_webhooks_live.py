@@ -34,6 +34,15 @@ def subscribe(api: Api, url: str, events=EVENTS) -> dict:
     return api.post("webhooks", {"url": url, "events": list(events)})
 
 
+def settled_log(api: Api, endpoint: dict, timeout: float = 60) -> dict:
+    """The endpoint's delivery log once its latest delivery is no longer pending."""
+    deadline = time.monotonic() + timeout
+    while (log := api.read(f"webhooks/{endpoint['id']}/deliveries"))["data"][0]["status"] == "pending":
+        assert time.monotonic() < deadline, log
+        time.sleep(0.2)
+    return log
+
+
 def types(received) -> list[str]:
     return [json.loads(body)["type"] for _, body in received]
 
@@ -119,10 +128,7 @@ def test_a_receiver_failing_three_times_gets_the_event_on_the_fourth_try_with_th
             endpoint = subscribe(api, receiver.url, ["trade.created"])
             api.post("trades", TRADE)
             received = receiver.wait_for(4)
-            deadline = time.monotonic() + 60
-            while (log := api.read(f"webhooks/{endpoint['id']}/deliveries"))["data"][0]["status"] == "pending":
-                assert time.monotonic() < deadline, log
-                time.sleep(0.2)
+            log = settled_log(api, endpoint)
     finally:
         receiver.close()
     assert len({headers["Webhook-Id"] for headers, _ in received}) == 1
