@@ -315,10 +315,24 @@ class Trade(JournalRecord):
             # entry_time here, its count and page are index-only too (no heap fetch per trade).
             models.Index(fields=["id"], include=["user", "entry_time"], name="trade_id_owner_idx"),
             # The analytics' index: one owner's closed trades in exit order (the equity curve's
-            # order, read without a sort) and by exit date (the calendar's months and years).
+            # order, read without a sort) and by exit date (the calendar's months and years), with
+            # every column the analytics read (analytics.measures, analytics.breakdown), so each of
+            # their statements is a scan of this index alone (on SQLite, see core/sqlite3).
             models.Index(
                 fields=["user", "exit_time", "id"],
-                include=["net_pnl"],
+                include=[
+                    "net_pnl",
+                    "entry_time",
+                    "account",
+                    "side",
+                    "instrument",
+                    "setup_type",
+                    "initial_risk",
+                    "stop_loss",
+                    "entry_price",
+                    "quantity",
+                    "multiplier",
+                ],
                 condition=Q(exit_time__isnull=False),
                 name="trade_user_exit_idx",
             ),

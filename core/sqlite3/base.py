@@ -10,9 +10,15 @@ and the lookups not listed here, are Django's.
 SQLite stores a timestamp as 'YYYY-MM-DD HH:MM:SS[.ffffff]'. Its date functions round the fraction
 to the millisecond (23:59:59.9996 would be the next day), so they are given the text up to the
 second: what they answer is the whole seconds' date and time, as Python's parse keeps them.
+
+SQLite has no INCLUDE columns in an index, and Django drops them there: the indexes the models
+declare with INCLUDE for PostgreSQL's index-only scans were narrow on SQLite, and every analytics
+statement read the whole row of each trade from the table. Here the included columns become the
+index's last key columns, which SQLite reads the same way (a covering index): over 120,000 trades
+a grouped aggregate of the closed ones went from 160 ms to 30 ms (bench/README.md).
 """
 
-from django.db.backends.sqlite3 import base, operations
+from django.db.backends.sqlite3 import base, operations, schema
 
 # Django's answers, in SQLite: `{}` is the timestamp up to the second.
 _EXTRACT = {
@@ -55,5 +61,16 @@ class DatabaseOperations(operations.DatabaseOperations):
         return super().datetime_cast_date_sql(sql, params, tzname)
 
 
+class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
+    def _create_index_sql(self, model, *, fields=None, include=None, col_suffixes=(), **kwargs):
+        """The index with its INCLUDE columns (given as column names) as trailing key columns."""
+        if include and fields:
+            by_column = {field.column: field for field in model._meta.concrete_fields}
+            fields = [*fields, *(by_column[column] for column in include)]
+            col_suffixes = (*col_suffixes, *[""] * len(include)) if col_suffixes else ()
+        return super()._create_index_sql(model, fields=fields, col_suffixes=col_suffixes, **kwargs)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+    SchemaEditorClass = DatabaseSchemaEditor
