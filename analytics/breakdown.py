@@ -10,17 +10,16 @@ trades without one (no setup type, account or tag) last under the key null.
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, CharField, Count, F, QuerySet, Sum, Value, When
+from django.db.models import Count, F, QuerySet, Sum, Value
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Lower, NullIf, TruncMonth
 
-from analytics.measures import R_MULTIPLE, HoldMicroseconds
+from analytics.measures import MINUTE, R_MULTIPLE, HoldBucket
 from core import zones
 from journal.models import Trade
 from journal.stats import OUTCOME_AGGREGATES, outcome_figures, ratio
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOURS = tuple(range(24))
-MINUTE = 60_000_000  # microseconds
 # (name, upper bound of the hold, exclusive); the last bucket has none.
 HOLD_TIMES = (
     ("<1m", MINUTE), ("1-5m", 5 * MINUTE), ("5-15m", 15 * MINUTE), ("15-60m", 60 * MINUTE),
@@ -30,8 +29,8 @@ EMPTY = dict.fromkeys(OUTCOME_AGGREGATES, 0) | {"sum_r": None, "n_r": 0}
 
 
 def _hold_time():
-    limits = [When(hold__lt=limit, then=Value(name)) for name, limit in HOLD_TIMES if limit is not None]
-    return Case(*limits, default=Value(HOLD_TIMES[-1][0]), output_field=CharField())
+    """The bucket's number: 0 for the first of HOLD_TIMES."""
+    return HoldBucket(tuple(limit for _, limit in HOLD_TIMES if limit is not None))
 
 
 def _bucket_key(by: str, zone: ZoneInfo):
@@ -53,7 +52,10 @@ def _bucket_key(by: str, zone: ZoneInfo):
 
 
 # How a grouped key is shown, and the full list of keys of the fixed scales.
-_SHOW: dict[str, Callable] = {"weekday": lambda day: WEEKDAYS[day - 1], "month": lambda at: f"{at:%Y-%m}"}
+_SHOW: dict[str, Callable] = {
+    "weekday": lambda day: WEEKDAYS[day - 1], "month": lambda at: f"{at:%Y-%m}",
+    "hold_time": lambda number: HOLD_TIMES[number][0],
+}  # fmt: skip
 _ALL_KEYS = {"weekday": WEEKDAYS, "hour": HOURS, "hold_time": tuple(name for name, _ in HOLD_TIMES)}
 
 
@@ -64,8 +66,6 @@ def breakdown(trades: QuerySet, *, by: str, zone: ZoneInfo) -> list[dict]:
         # Grouped through a join of its own: one the filters made (tag=...) would keep only the
         # tags they matched, not every tag of the matching trades.
         trades = Trade.objects.filter(pk__in=trades.values("pk"))
-    if by == "hold_time":
-        trades = trades.annotate(hold=HoldMicroseconds())
     rows = (
         trades.order_by()
         .values(key=_bucket_key(by, zone))

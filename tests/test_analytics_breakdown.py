@@ -132,7 +132,8 @@ def test_hours_follow_the_clock_across_dst_changes(api, user):
     ("hold", "bucket"),
     [(timedelta(seconds=59, microseconds=999_999), "<1m"), (timedelta(minutes=1), "1-5m"),
      (timedelta(minutes=15), "15-60m"), (timedelta(hours=3, minutes=59), "1-4h"),
-     (timedelta(hours=23, minutes=59, seconds=59), "4-24h"), (timedelta(days=1), "1d+"), (timedelta(0), "<1m")],
+     (timedelta(hours=23, minutes=59, seconds=59), "4-24h"), (timedelta(days=1), "1d+"), (timedelta(days=400), "1d+"),
+     (timedelta(0), "<1m")],
 )  # fmt: skip
 def test_hold_time_buckets_include_their_lower_bound(api, user, hold, bucket):
     trade(user, "1", hold=hold)
