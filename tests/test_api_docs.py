@@ -278,17 +278,22 @@ BIG_FILLS = 100_000 if os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
 def imports_and_undos(base_url: str, key: str, stop: threading.Event, cycles: list[tuple[str, int, str]]) -> None:
-    """A big import applied and undone, again and again until `stop`: each cycle's final states."""
+    """A big import applied and undone, again and again until `stop`: each cycle's final states, or
+    what stopped the cycles (a failed request), for the test to report."""
     from tests.test_imports_live import big_file, finished, poll, upload
 
     data = big_file(BIG_FILLS)
-    while not stop.is_set():
-        imp = upload(base_url, key, data)
-        done = poll(base_url, key, imp["id"], finished, timeout=1200)
-        r = requests.delete(f"{base_url}/api/v1/imports/{imp['id']}", headers={"Authorization": f"Bearer {key}"},
-                            timeout=60)  # fmt: skip
-        undone = poll(base_url, key, imp["id"], lambda body: body["status"] != "undoing", timeout=1200)
-        cycles.append((done["status"], r.status_code, undone["status"]))
+    try:
+        while not stop.is_set():
+            imp = upload(base_url, key, data)
+            done = poll(base_url, key, imp["id"], finished, timeout=1200)
+            r = requests.delete(
+                f"{base_url}/api/v1/imports/{imp['id']}", headers={"Authorization": f"Bearer {key}"}, timeout=60
+            )
+            undone = poll(base_url, key, imp["id"], lambda body: body["status"] != "undoing", timeout=1200)
+            cycles.append((done["status"], r.status_code, undone["status"]))
+    except Exception as error:  # reported by the test, not lost with the thread
+        cycles.append(("stopped by", repr(error)[:1000]))
 
 
 @pytest.mark.live

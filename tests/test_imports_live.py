@@ -38,9 +38,12 @@ def poll(base_url: str, key: str, import_id: int, until, timeout: float = 300) -
         r = requests.get(f"{base_url}/api/v1/imports/{import_id}", headers={"Authorization": f"Bearer {key}"},
                          timeout=30)  # fmt: skip
         # On SQLite a request that writes (a key's last use, once a minute) waits for the import's
-        # single writer and may be told to retry: a client does.
-        if r.status_code == 503 and "Retry-After" in r.headers and time.monotonic() < deadline:
+        # single writer and may be told to retry: a client does. Any other answer than the import's
+        # is a failure of its own, not a poll to carry on.
+        if r.status_code in (429, 503) and "Retry-After" in r.headers and time.monotonic() < deadline:
+            time.sleep(min(float(r.headers["Retry-After"]), 1.0))
             continue
+        assert r.status_code == 200, f"GET /api/v1/imports/{import_id}: {r.status_code} {r.text[:500]}"
         body = r.json()
         if until(body) or time.monotonic() > deadline:
             return body
