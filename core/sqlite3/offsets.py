@@ -2,10 +2,10 @@
 its local time, chosen per row by the instant, as Python's zoneinfo would.
 
 The offsets come from zoneinfo itself (the zone Django's own functions convert with), sampled once
-a day from 1970 to 2100 and each change of offset found to the second. tzdata's closest changes
-in that span (tzdata 2026) are a week apart: Brazil's in 2000, Gaza's around Ramadan, so a day's step sees
-every one. Before 1970 a zone keeps its offset of 1970-01-01, after 2100 that of 2100-01-01: no
-trade of a journal lies there.
+a day over the years a trade may be in (core/wire.py: 1970 to 2099) and each change of offset found
+to the second. The closest changes in those years are a week apart (tzdata 2026: Noronha's summer
+time of 2000, Gaza's around Ramadan), so a day's step sees every one. Outside them, which no stored
+trade is, a zone keeps its offset of the first or the last day.
 
 Per row, the offset is a balanced tree of CASE WHEN comparing the timestamp's text with the
 instants of change as 'YYYY-MM-DD HH:MM:SS' (such texts sort as the instants do, and a fraction
@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.backends.utils import split_tzname_delta
 
-FIRST = int(datetime(1970, 1, 1, tzinfo=UTC).timestamp())
-LAST = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
+from core import wire
+
+FIRST = int(datetime(wire.FIRST_YEAR, 1, 1, tzinfo=UTC).timestamp())
+LAST = int(datetime(wire.LAST_YEAR + 1, 1, 1, tzinfo=UTC).timestamp())
 STEP = 24 * 3600
 # Where the tree puts the timestamp's SQL: str.format's, as the caller fills it in.
 TIMESTAMP = "{0}"
@@ -38,15 +40,15 @@ def modifier(tzname: str) -> str | None:
     try:
         hours, minutes = offset.split(":") if offset else (0, 0)
         shift = (int(hours) * 3600 + int(minutes) * 60) * (-1 if sign == "-" else 1)
-        changes, offsets = _changes(ZoneInfo(name or "UTC"))
+        changes, offsets = _changes(ZoneInfo(name or "UTC"))  # no name: the connection's, UTC (base.py)
     except (ValueError, OSError, ZoneInfoNotFoundError):
         return None
     instants = [_text(change - shift) for change in changes]
-    return _tree(instants, [f"'{offset + shift:+d} seconds'" for offset in offsets])
+    return _tree(instants, [f"'{seconds + shift:+d} seconds'" for seconds in offsets])
 
 
 def _changes(zone: ZoneInfo) -> tuple[list[int], list[int]]:
-    """The instants (Unix seconds) at which `zone`'s offset changes from 1970 to 2100, and the
+    """The instants (Unix seconds) at which `zone`'s offset changes from FIRST to LAST, and the
     offsets (seconds): the first before the first change, then one after each change."""
     changes, offsets = [], [_offset(zone, FIRST)]
     for day in range(FIRST, LAST, STEP):
