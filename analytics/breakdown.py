@@ -15,7 +15,7 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Lower, Nu
 
 from analytics.measures import MINUTE, R_MULTIPLE, HoldBucket
 from core import zones
-from journal.models import Trade
+from journal.models import Trade, TradeTag
 from journal.stats import OUTCOME_AGGREGATES, outcome_figures, ratio
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -62,9 +62,10 @@ _ALL_KEYS = {"weekday": WEEKDAYS, "hour": HOURS, "hold_time": tuple(name for nam
 def breakdown(trades: QuerySet, *, by: str, zone: ZoneInfo) -> list[dict]:
     """One bucket {key, total_trades, wins, ..., expectancy, avg_r} per key of `by` over the
     closed `trades`. A trade with several tags counts under each of them."""
-    if by == "tag":
-        # Grouped through a join of its own: one the filters made (tag=...) would keep only the
-        # tags they matched, not every tag of the matching trades.
+    if by == "tag" and _joins_tags(trades):
+        # Grouped through a join of its own: one the query made (tags__name=...) would keep only the
+        # tags it matched, not every tag of the matching trades. (The API's tag filter selects trades
+        # by id, so its trades are grouped as they are, from the analytics' index alone.)
         trades = Trade.objects.filter(pk__in=trades.values("pk"))
     rows = (
         trades.order_by()
@@ -75,6 +76,10 @@ def breakdown(trades: QuerySet, *, by: str, zone: ZoneInfo) -> list[dict]:
     grouped = {None if row["key"] is None else show(row["key"]): row for row in rows}
     keys = _ALL_KEYS.get(by) or sorted(grouped, key=_sort_key)
     return [_bucket(key, grouped.get(key, EMPTY)) for key in keys]
+
+
+def _joins_tags(trades: QuerySet) -> bool:
+    return any(join.table_name == TradeTag._meta.db_table for join in trades.query.alias_map.values())
 
 
 def _sort_key(key: str | int | None) -> tuple:
