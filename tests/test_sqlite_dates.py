@@ -56,3 +56,20 @@ def test_the_overview_of_a_utc_trader_calls_no_python_per_trade(web, user):
     assert r.status_code == 200, r.content
     per_row = [query["sql"] for query in queries if any(name in query["sql"] for name in PER_ROW_PYTHON)]
     assert not per_row, per_row
+
+
+def test_the_overviews_statements_over_closed_trades_read_an_index_not_the_table(web, user):
+    # The models' INCLUDE columns are kept on SQLite as trailing key columns (core/sqlite3), and the
+    # analytics' index carries every column the analytics read: no statement reads the trades' rows,
+    # but one: grouped by instrument, SQLite walks the instrument's index, already in that order.
+    make_trade(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert web.get("/dashboard/?currency=USD").status_code == 200
+    analytics = [query["sql"] for query in queries if "exit_time" in query["sql"] and "journal_trade" in query["sql"]]
+    assert len(analytics) >= 10, analytics
+    with connection.cursor() as cursor:
+        for sql in analytics:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            scans = [row[3] for row in cursor.fetchall() if "journal_trade " in row[3]]
+            by_instrument = all("trade_user_instrument_idx" in scan for scan in scans)
+            assert scans and (by_instrument or all("COVERING INDEX" in scan for scan in scans)), (scans, sql)
