@@ -5,9 +5,10 @@
 A SQLite file (bench/results/, seeded once with seed_demo and kept for later runs: two years of
 trades on twelve instruments in three accounts, with tags and setups), no Redis, as `make run`
 serves it; gunicorn with the production settings on loopback. It times, as single requests from
-one client, the overview page (/dashboard/) and the equity curve by trade bounded by `max_points`
-(GET /api/v1/stats/equity): cold, the first read right after a write (a trade's notes changed
-through the API, which moves the journal's version), and warm, read again. Prints the table for
+one client, the overview page (/dashboard/), the same page in New York time, and the equity curve
+by trade bounded by `max_points` (GET /api/v1/stats/equity): cold, the first read right after a
+write (a trade's notes changed through the API, which moves the journal's version), and warm,
+read again. Prints the table for
 bench/README.md ("The overview of a big journal on SQLite").
 """
 
@@ -32,6 +33,8 @@ DATABASE = ROOT / "bench" / "results" / "sqlite_overview.sqlite3"
 USERNAME = "trader00001"  # seed_demo's first trader
 # Seeded traders keep accounts in USD and EUR: unfiltered, the page shows the mixed-currency notice.
 OVERVIEW = "/dashboard/?currency=USD"
+# The same page for a trader in New York: every date, hour and period converted (core/sqlite3/offsets.py).
+OVERVIEW_ZONED = f"{OVERVIEW}&tz=America/New_York"
 MAX_POINTS = 400
 EQUITY = f"/api/v1/stats/equity?interval=trade&max_points={MAX_POINTS}&currency=USD"
 WORKERS = 2
@@ -148,7 +151,11 @@ def main() -> None:
             else:
                 raise SystemExit("gunicorn did not start: " + (Path(tmp) / "server.log").read_text()[-2000:])
             timed(f"{base}/api/v1/ping", {}, times=WORKERS * 2)  # every worker's imports
-            for name, path, headers in (("overview page", OVERVIEW, page), ("equity by trade", EQUITY, api)):
+            measured = (
+                ("overview page", OVERVIEW, page), ("overview page, New York", OVERVIEW_ZONED, page),
+                ("equity by trade", EQUITY, api),
+            )  # fmt: skip
+            for name, path, headers in measured:
                 log(f"{name}: {args.cold} cold, {args.warm} warm")
                 cold, size = timed(f"{base}{path}", headers, times=args.cold, before=write)
                 warm, _ = timed(f"{base}{path}", headers, times=args.warm)
