@@ -21,8 +21,8 @@ test_accounts.py / test_tags.py, test_analytics_api.py:
   file is random bytes; it becomes a one-pixel PNG) (test_attachments_api.py);
 - an import mapping's name is not already the owner's, and it can read a file: the fields of its
   level with the required ones, side values of its level, columns in its header_signature, a
-  date_format naming day, month and year (test_import_mappings_api.py); a PATCH, which can't see
-  the stored mapping, changes the columns only with a whole valid set;
+  date_format naming day, month and year, side values without a NUL (test_import_mappings_api.py);
+  a PATCH, which can't see the stored mapping, changes the columns only with a whole valid set;
 - a webhook's `url` is https and leads to a public address (test_webhooks.py): a generated one
   becomes a public https URL.
 """
@@ -111,6 +111,13 @@ def _unique(name: str) -> str:
 
 def _make_mapping_readable(body: dict, *, patch: bool) -> None:
     level = body.get("level", mapping.FILLS)
+    sides = body["values"].get("side") if isinstance(body.get("values"), dict) else None
+    if isinstance(sides, dict):
+        # OpenAPI 3.0 has no propertyNames to say a side value's name holds no NUL.
+        body["values"] = {
+            **body["values"],
+            "side": {value: side for value, side in sides.items() if "\x00" not in value},
+        }
     if isinstance(body.get("date_format"), str) and mapping.date_format_problem(body["date_format"]):
         body["date_format"] = mapping.EXAMPLE_FORMAT
     shape = {name: body[name] for name in ("level", "columns", "values", "header_signature") if name in body}
