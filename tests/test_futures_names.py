@@ -91,6 +91,14 @@ def test_a_typed_trade_keeps_the_name_it_would_have_had_and_other_symbols_keep_t
 
 
 @pytest.mark.django_db
+def test_a_future_in_a_bulk_create_takes_its_one_name(api):
+    r = api.post("/api/v1/trades/bulk", {"trades": [typed("MNQ SEP26"), typed("ES 12-26")]}, format="json")
+    assert r.status_code == 201, r.content
+    assert [trade["instrument"] for trade in r.json()["data"]] == ["MNQU26", "ESZ26"]
+    assert sorted(Trade.objects.values_list("instrument", "multiplier")) == [("ESZ26", 50), ("MNQU26", 2)]
+
+
+@pytest.mark.django_db
 def test_a_get_body_echoed_by_put_is_accepted_and_keeps_the_one_name(api):
     created = api.post("/api/v1/trades", typed("MNQ SEP26"), format="json")
     assert created.status_code == 201, created.content
