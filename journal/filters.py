@@ -138,8 +138,8 @@ class TradeFilter(django_filters.FilterSet):
         """The trades of `value`'s instrument: `MNQ SEP26` finds those stored as `MNQU26` (a one-digit
         contract year, `MNQU6`, is read from the current year), and those stored under the name as sent
         (typed before trades took the one name, or imported from our own export, which keeps names)."""
-        typed = normalize_instrument(value)
-        return queryset.filter(instrument__in={typed, trade_instrument(value, year=timezone.now().year)})
+        names = {normalize_instrument(value), trade_instrument(value, year=timezone.now().year)}
+        return queryset.filter(instrument__in=names)
 
     # Accounts and tags are matched among the key owner's own: the trades already are theirs, and
     # keeping the subqueries to one owner keeps them a few rows long.

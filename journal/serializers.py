@@ -17,7 +17,6 @@ from journal.models import (
     Account,
     Side,
     Trade,
-    normalize_instrument,
     realized_pnl,
     split_tag_names,
     tag_order,
@@ -225,7 +224,7 @@ class TradeSerializer(StrictModelSerializer):
         under its one name, a one-digit year read from entry_time's). The trade's own instrument sent
         back as stored is kept: a GET body echoed by a PUT changes nothing, though a trade from our own
         export, or typed before futures took one name, is stored under another name."""
-        if self.instance is not None and normalize_instrument(value) == self.instance.instrument:
+        if self.instance is not None and instruments.normalize_instrument(value) == self.instance.instrument:
             return self.instance.instrument
         return instruments.trade_instrument(value, year=entry_time.astimezone(UTC).year)
 
