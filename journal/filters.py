@@ -8,13 +8,15 @@ import django_filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from core import wire
 from journal.currency import in_currency
-from journal.models import Account, Side, Tag, TradeTag, normalize_instrument
+from journal.instruments import normalize_instrument, trade_instrument
+from journal.models import Account, Side, Tag, TradeTag
 
 MAX_FILTER_TAGS = 20
 # What each filter accepts, exactly as the schema publishes it: account ids, comma-separated; up
@@ -104,7 +106,11 @@ class TradeFilter(django_filters.FilterSet):
         choices=Side.choices, error_messages={"invalid_choice": "The side must be long or short."},
         help_text="long or short",
     )  # fmt: skip
-    instrument = TextFilter(method="filter_instrument", help_text="Symbol, any case, e.g. BTCUSDT")
+    instrument = TextFilter(
+        method="filter_instrument",
+        help_text="Symbol, any case, e.g. BTCUSDT; a dated future in any form brokers write it (`MNQ SEP26`, `MNQU6`) "
+        "finds the trades stored under its one name (`MNQU26`)",
+    )
     setup_type = TextFilter(field_name="setup_type", lookup_expr="iexact", help_text="Setup type, any case")
     account = PatternFilter(
         pattern=ACCOUNT_IDS_PATTERN, parse=_ids, method="filter_account",
@@ -129,7 +135,11 @@ class TradeFilter(django_filters.FilterSet):
     )  # fmt: skip
 
     def filter_instrument(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(instrument=normalize_instrument(value))
+        """The trades of `value`'s instrument: `MNQ SEP26` finds those stored as `MNQU26` (a one-digit
+        contract year, `MNQU6`, is read from the current year), and those stored under the name as sent
+        (typed before trades took the one name, or imported from our own export, which keeps names)."""
+        names = {normalize_instrument(value), trade_instrument(value, year=timezone.now().year)}
+        return queryset.filter(instrument__in=names)
 
     # Accounts and tags are matched among the key owner's own: the trades already are theirs, and
     # keeping the subqueries to one owner keeps them a few rows long.

@@ -3,8 +3,9 @@
 Brokers name one contract several ways: NinjaTrader `MNQ SEP26` or `FDXM 03-25`, Tradovate and
 ProjectX `MNQU6`, thinkorswim `/MESM26`, IBKR `YM DEC 18` or `YMZ8`. Every import writes the one
 name (imports/fills.py), so the same contract from two brokers is one instrument, one position
-stream and one duplicate key. Anything else — stocks, options, options on futures (`/E4CH26 6500
-PUT`, `LOF9 P6000`), continuous symbols (`MNQ1!`) — is left as it is.
+stream and one duplicate key; a trade typed through the API or the web journal takes it too, and
+the instrument filter reads it (journal/instruments.py). Anything else — stocks, options, options
+on futures (`/E4CH26 6500 PUT`, `LOF9 P6000`), continuous symbols (`MNQ1!`) — is left as it is.
 
 A compact symbol (`MNQU6`) is a future only when its root is in the table of futures roots
 (journal/multipliers.py): `ESV` or `GOOG` must not be read as contracts. A spaced one (`FDXM 03-25`,

@@ -4,6 +4,7 @@ can be edited and sent back as it was read."""
 
 import re
 
+from journal.futures import futures_instrument
 from journal.options import occ_instrument
 
 MAX_LENGTH = 32
@@ -22,6 +23,14 @@ def normalize_instrument(value: str) -> str:
     OCC option symbol in one form (journal/options.py), so that 'SPY   240119P00450000' and
     'SPY240119P00450000' are one."""
     return occ_instrument(value.strip().upper())
+
+
+def trade_instrument(value: str, *, year: int) -> str:
+    """A trade's instrument as the API and the web journal store it: normalized, and a dated future
+    under the one name its imports give it (journal/futures.py), so `MNQ SEP26` typed by hand and
+    `MNQU26` imported are one instrument. `year` reads a one-digit contract year (`MNQU6`): the
+    year of the trade's entry_time."""
+    return futures_instrument(normalize_instrument(value), year=year)
 
 
 def is_valid_instrument(value: str) -> bool:

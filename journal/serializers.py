@@ -2,7 +2,7 @@
 
 import copy
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -17,7 +17,6 @@ from journal.models import (
     Account,
     Side,
     Trade,
-    normalize_instrument,
     realized_pnl,
     split_tag_names,
     tag_order,
@@ -95,6 +94,9 @@ class TradeSerializer(StrictModelSerializer):
     instrument = fields.TextField(
         max_length=instruments.MAX_LENGTH, pattern=instruments.PATTERN,
         error_messages={"pattern": instruments.MESSAGE, **required("instrument")},
+        help_text="Stored trimmed and upper-cased; an OCC option symbol in its compact form; a dated future under "
+        "the one name its imports give it, root + month code + two-digit year (`MNQ SEP26`, `MNQU6`, `/MNQU26` "
+        "and `MNQ 09-26` are `MNQU26`; a one-digit year is read from entry_time's).",
     )  # fmt: skip
     side = serializers.ChoiceField(
         choices=Side.choices, error_messages={"invalid_choice": "The side must be long or short.", **required("side")}
@@ -181,9 +183,6 @@ class TradeSerializer(StrictModelSerializer):
         )
         return {name: row[name] for name in OUTPUT_FIELDS}
 
-    def validate_instrument(self, value: str) -> str:
-        return normalize_instrument(value)
-
     def validate_account(self, value: int | None) -> Account | None:
         if value is None:
             return None
@@ -212,10 +211,22 @@ class TradeSerializer(StrictModelSerializer):
             errors["exit_time"] = ["The exit_time must be a date after or equal to entry_time."]
         if errors:
             raise serializers.ValidationError(errors)
+        if "instrument" in attrs:
+            attrs["instrument"] = self.stored_instrument(attrs["instrument"], entry_time=merged["entry_time"])
         if not self.partial and "multiplier" not in attrs and "instrument" in attrs:
-            # A future typed without its point value takes the one its imports would (ES 50, NQ 20).
+            # A future typed without its point value takes the one its imports would (ES 50, NQ 20),
+            # read from its one name.
             attrs["multiplier"] = multipliers.typed_multiplier(attrs["instrument"])
         return attrs
+
+    def stored_instrument(self, value: str, *, entry_time: datetime) -> str:
+        """The instrument as the trade will store it (journal.instruments.trade_instrument: a dated future
+        under its one name, a one-digit year read from entry_time's). The trade's own instrument sent
+        back as stored is kept: a GET body echoed by a PUT changes nothing, though a trade from our own
+        export, or typed before futures took one name, is stored under another name."""
+        if self.instance is not None and instruments.normalize_instrument(value) == self.instance.instrument:
+            return self.instance.instrument
+        return instruments.trade_instrument(value, year=entry_time.astimezone(UTC).year)
 
     def create(self, validated_data: dict) -> Trade:
         tags = validated_data.pop("tags", [])

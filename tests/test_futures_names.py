@@ -1,7 +1,7 @@
-"""A dated future has one name whichever broker's file it came from (journal/futures.py): root, CME
-month code, two-digit year. Stocks, options and options on futures keep theirs; so does our own
-export; futures stored before the rule are renamed by a migration, so their file imports again as
-duplicates."""
+"""A dated future has one name whichever broker's file it came from, or whether the trader typed it
+through the API or the web form (journal/futures.py): root, CME month code, two-digit year. Stocks,
+options and options on futures keep theirs; so does our own export; futures stored before the rule
+are renamed by a migration, so their file imports again as duplicates."""
 
 from decimal import Decimal
 
@@ -15,7 +15,7 @@ from imports.services import import_create
 from journal.futures import futures_instrument
 from journal.models import Trade
 from journal.multipliers import multiplier_for
-from tests.factories import make_trade, make_user
+from tests.factories import make_trade, make_user, read
 from tests.formats_helpers import DATA
 from tests.test_imports_roundtrip import export
 
@@ -63,6 +63,94 @@ def test_stocks_options_and_options_on_futures_keep_their_names(symbol):
 
 def test_the_one_name_keeps_the_tables_point_value():
     assert multiplier_for("MNQU26") == multiplier_for("MNQ SEP26") == Decimal(2)
+
+
+def typed(instrument: str, entry_time: str = "2026-07-15T14:30:00Z") -> dict:
+    return {"instrument": instrument, "side": "long", "quantity": 1, "entry_time": entry_time, "entry_price": 21000,
+            "exit_time": entry_time, "exit_price": 21010}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_future_typed_through_the_api_is_stored_and_answered_under_its_one_name(api):
+    r = api.post("/api/v1/trades", typed("mnq sep26"), format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["instrument"] == "MNQU26"
+    body = read(api, f"/api/v1/trades/{r.json()['id']}")
+    assert (body["instrument"], body["multiplier"], body["pnl"]) == ("MNQU26", Decimal(2), Decimal(20))
+
+
+@pytest.mark.django_db
+def test_a_typed_trade_keeps_the_name_it_would_have_had_and_other_symbols_keep_theirs(api):
+    sent = ["MNQ SEP26", "/MNQU26", "MNQ 09-26", "aapl", "AAPL 28MAR25 222.5 C", "/E4CH26 6500 PUT", "MNQ1!", "ESV"]
+    stored = []
+    for instrument in sent:
+        r = api.post("/api/v1/trades", typed(instrument), format="json")
+        assert r.status_code == 201, r.content
+        stored.append(read(api, f"/api/v1/trades/{r.json()['id']}")["instrument"])
+    assert stored == ["MNQU26", "MNQU26", "MNQU26", "AAPL", "AAPL 28MAR25 222.5 C", "/E4CH26 6500 PUT", "MNQ1!", "ESV"]
+
+
+@pytest.mark.django_db
+def test_a_future_in_a_bulk_create_takes_its_one_name(api):
+    r = api.post("/api/v1/trades/bulk", {"trades": [typed("MNQ SEP26"), typed("ES 12-26")]}, format="json")
+    assert r.status_code == 201, r.content
+    assert [trade["instrument"] for trade in r.json()["data"]] == ["MNQU26", "ESZ26"]
+    assert sorted(Trade.objects.values_list("instrument", "multiplier")) == [("ESZ26", 50), ("MNQU26", 2)]
+
+
+@pytest.mark.django_db
+def test_a_get_body_echoed_by_put_is_accepted_and_keeps_the_one_name(api):
+    created = api.post("/api/v1/trades", typed("MNQ SEP26"), format="json")
+    assert created.status_code == 201, created.content
+    path = f"/api/v1/trades/{created.json()['id']}"
+    before = api.get(path)
+    r = api.generic("PUT", path, before.content, content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert r.json() == before.json() and r.json()["instrument"] == "MNQU26"
+
+
+@pytest.mark.django_db
+def test_a_one_digit_year_is_read_from_the_trades_entry_time(api):
+    # MNQZ9 entered in 2019 is 2019's December contract; read from today's year it would be 2029's.
+    r = api.post("/api/v1/trades", typed("MNQZ9", "2019-12-02T15:00:00Z"), format="json")
+    assert r.status_code == 201, r.content
+    path = f"/api/v1/trades/{r.json()['id']}"
+    r = api.patch(path, {"instrument": "MNQH0"}, format="json")  # PATCH: the stored trade's entry_time
+    assert r.status_code == 200, r.content
+    assert r.json()["instrument"] == "MNQH20"
+    r = api.put(path, typed("MNQZ8", "2019-01-04T15:00:00Z"), format="json")  # January: last year's December
+    assert r.status_code == 200, r.content
+    assert r.json()["instrument"] == "MNQZ18"
+
+
+@pytest.mark.django_db
+def test_the_instrument_filter_finds_a_future_by_any_of_its_names(api, user):
+    imported = make_trade(user, instrument="MNQU26", multiplier=Decimal(2))
+    make_trade(user, instrument="MNQZ26", multiplier=Decimal(2))
+    for name in ("MNQ SEP26", "mnqu26", "/MNQU26", "MNQ 09-26"):
+        listed = read(api, f"/api/v1/trades?instrument={name}")["data"]
+        assert [trade["id"] for trade in listed] == [imported.pk], name
+    assert read(api, "/api/v1/stats?instrument=MNQ%20SEP26")["total_trades"] == 1
+    breakdown = read(api, "/api/v1/stats/breakdown?by=instrument&instrument=MNQ%20SEP26")["data"]
+    assert [bucket["key"] for bucket in breakdown] == ["MNQU26"]
+
+
+@pytest.mark.django_db
+def test_the_filter_still_finds_a_future_stored_under_the_name_typed(api, user):
+    typed_before = make_trade(user, instrument="MNQ SEP26", multiplier=Decimal(2))
+    imported = make_trade(user, instrument="MNQU26", multiplier=Decimal(2))
+    listed = read(api, "/api/v1/trades?instrument=MNQ%20SEP26")["data"]
+    assert sorted(trade["id"] for trade in listed) == [typed_before.pk, imported.pk]
+
+
+@pytest.mark.django_db
+def test_a_future_added_on_the_web_form_is_stored_under_its_one_name(web, api, user):
+    form = {"instrument": "es mar27", "side": "long", "quantity": "1", "entry_time": "2027-02-01T10:30",
+            "entry_price": "6000", "exit_time": "", "exit_price": "", "multiplier": ""}  # fmt: skip
+    r = web.post("/dashboard/trades/new/", form)
+    assert r.status_code == 302, r.content
+    trade = Trade.objects.get(user=user)
+    assert (trade.instrument, trade.multiplier) == ("ESH27", Decimal(50))
 
 
 def run(user, path, **parameters):

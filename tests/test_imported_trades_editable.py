@@ -107,7 +107,9 @@ def test_an_imported_trade_saves_its_own_edit_form_unchanged(path):
         assert read(api, f"/api/v1/trades/{trade.pk}") == before
 
 
-@pytest.mark.parametrize("instrument", ["NQ MAR25", "AAPL 28MAR25 222.5 C", "./MESU4MESU4 240920P4650", "ECHI.TO"])
+@pytest.mark.parametrize(
+    "instrument", ["ESX DEC18 69.5 P", "AAPL 28MAR25 222.5 C", "./MESU4MESU4 240920P4650", "ECHI.TO"]
+)
 def test_a_broker_symbol_with_spaces_is_accepted_by_the_api_and_stored_as_sent(api, instrument):
     body = {"instrument": instrument.lower(), "side": "long", "quantity": 1, "entry_time": "2025-03-03T15:00:00Z",
             "entry_price": 100}  # fmt: skip
