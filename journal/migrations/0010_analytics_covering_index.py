@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                     "entry_price",
                     "quantity",
                     "multiplier",
-                ),  # fmt: skip
+                ),
                 name="trade_user_exit_idx",
             ),
         ),
