@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import json
 import random
+import tempfile
 import tracemalloc
 from decimal import Decimal
 
@@ -50,10 +51,14 @@ def body(client, path: str, *, bound: int, monkeypatch, **headers) -> bytes:
 def test_a_streamed_curve_is_byte_for_byte_the_one_held_in_memory(monkeypatch, path):
     client, _ = owner(300)
     monkeypatch.setattr(renderers, "SPOOL_BYTES", 1024)
+    spools = []
+    spooled_file = tempfile.SpooledTemporaryFile
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", lambda **kw: spools.append(spooled_file(**kw)) or spools[-1])
     r = client.get(f"/api/v1/stats/equity?{path}")
     assert r.streaming
     streamed = b"".join(r.streaming_content)
     assert int(r["Content-Length"]) == len(streamed)
+    assert [spool.closed for spool in spools] == [True]  # closing the response closed (removed) the file
     held = body(client, path, bound=HELD, monkeypatch=monkeypatch)
     assert streamed == held
     assert len(json.loads(held)["points"]) > 100
