@@ -13,7 +13,7 @@ from rest_framework.serializers import Serializer
 
 from analytics import examples, params, selectors, serializers
 from apikeys.scopes import STATS_READ
-from core import versions
+from core import renderers, versions
 from journal.filters import TradeFilter, filtered_trades
 from journal.models import Trade
 
@@ -91,8 +91,14 @@ class EquityView(AnalyticsView):
     description = (
         f"The equity curve and its drawdowns: a point per closed trade or per period with closed trades. {_COVERS} "
         "The curve starts from the account's starting balance when the account filter names exactly one account "
-        "(null counting as 0), else from 0."
+        "(null counting as 0), else from 0. Without `max_points`, an answer larger than "
+        f"{renderers.SPOOL_BYTES // 2**20} MiB is streamed and not cached: the next request "
+        "computes it again."
     )
+
+    def answer(self) -> object:
+        # Without max_points the points come as an iterator, written out as they are read.
+        return renderers.spooled(super().answer())
 
 
 class CalendarView(AnalyticsView):

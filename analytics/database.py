@@ -17,6 +17,7 @@ decoded, every amount a Decimal, as SQLite's are.
 """
 
 import json
+from collections.abc import Iterator
 from datetime import UTC
 from decimal import Context, Decimal
 
@@ -24,9 +25,10 @@ import orjson
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.utils import typecast_timestamp
 from django.db.models import DecimalField, Func, QuerySet
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
 
 from analytics.downsample import COMPARED, bounded_json, kept
-from core.renderers import format_timestamp
+from core.renderers import dumps, format_timestamp
 from journal.models import MONEY
 
 SQLITE_DIGITS = Context(prec=15)
@@ -45,6 +47,18 @@ def fetch_one(sql: str, params: tuple, *, using: str = DEFAULT_DB_ALIAS) -> dict
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def fetch_rows(sql: str, params: tuple, *, using: str = DEFAULT_DB_ALIAS) -> Iterator[dict]:
+    """The statement's rows, by column name, a chunk at a time from a server-side cursor (SQLite
+    steps through its result anyway): a long result is never held whole. Behind a transaction
+    pooler (DISABLE_SERVER_SIDE_CURSORS) the driver holds it all the same."""
+    with connections[using].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        while chunk := cursor.fetchmany(GET_ITERATOR_CHUNK_SIZE):
+            for values in chunk:
+                yield dict(zip(names, values, strict=True))
 
 
 def to_decimal(value) -> Decimal | None:
@@ -119,13 +133,35 @@ def points_column(columns: dict[str, str], *, order: list[str]) -> str:
     """An aggregate of the rows as a JSON array of objects {name: column} in `order`. On PostgreSQL
     the JSON itself, money rounded to the cent; on SQLite the raw values (the `order` columns first),
     finished by read_points(). `columns` maps names to SQL; the first is the time, the rest money."""
-    (time_name, time_sql), *money = columns.items()
     if postgres():
-        fields = [f"""'"{time_name}":"' || {time_sql} || '"'"""]
-        fields += [f"""'"{name}":' || {_PG_MONEY.format(sql)}""" for name, sql in money]
-        item = "'{' || " + " || ',' || ".join(fields) + " || '}'"
-        return f"'[' || COALESCE(string_agg({item}, ',' ORDER BY {', '.join(order)}), '') || ']'"
+        return f"'[' || COALESCE(string_agg({point_column(columns)}, ',' ORDER BY {', '.join(order)}), '') || ']'"
     return f"json_group_array(json_array({', '.join([*order, *columns.values()])}))"
+
+
+def point_column(columns: dict[str, str]) -> str:
+    """One row's point, as points_column() aggregates them: on PostgreSQL its JSON, on SQLite its raw
+    values, finished by point_json()."""
+    if not postgres():
+        return f"json_array({', '.join(columns.values())})"
+    (time_name, time_sql), *money = columns.items()
+    fields = [f"""'"{time_name}":"' || {time_sql} || '"'"""]
+    fields += [f"""'"{name}":' || {_PG_MONEY.format(sql)}""" for name, sql in money]
+    return "'{' || " + " || ',' || ".join(fields) + " || '}'"
+
+
+def point_json(value: str, names: list[str], *, timestamp: bool, finish) -> bytes:
+    """point_column()'s value as the JSON a response carries."""
+    if postgres():
+        return value.encode()
+    return dumps(_point(json.loads(value), names, timestamp=timestamp, finish=finish))
+
+
+def _point(values: list, names: list[str], *, timestamp: bool, finish) -> dict:
+    """SQLite's raw values of a point, rounded with `finish` and formatted."""
+    (time_name, *money), (at, *amounts) = names, values
+    return {time_name: read_time(at, timestamp=timestamp)} | {
+        name: finish(to_decimal(amount)) for name, amount in zip(money, amounts, strict=True)
+    }
 
 
 def read_points(
@@ -137,7 +173,7 @@ def read_points(
     if postgres():
         value = bounded_json(value, max_points)
         return orjson.Fragment(value) if as_json else json.loads(value, parse_float=Decimal, parse_int=Decimal)
-    time_name, *money = names
+    money = names[1:]
     rows = [row[len(order) :] for row in sorted(json.loads(value))]
     if max_points is not None and len(rows) > max_points:
         # The points kept are chosen on the figures they are compared by, rounded as answered; only
@@ -147,8 +183,4 @@ def read_points(
             for _, *amounts in rows
         ]  # fmt: skip
         rows = [rows[index] for index in kept(compared, max_points)]
-    return [
-        {time_name: read_time(at, timestamp=timestamp)}
-        | {name: finish(to_decimal(amount)) for name, amount in zip(money, amounts, strict=True)}
-        for at, *amounts in rows
-    ]
+    return [_point(row, names, timestamp=timestamp, finish=finish) for row in rows]

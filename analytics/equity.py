@@ -8,6 +8,7 @@ at its peak, or null when that peak is the starting balance itself (the curve fe
 trade on). Over no points there is no drawdown: the figures are null.
 """
 
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 from django.db.models import DateTimeField, F, QuerySet
@@ -16,7 +17,10 @@ from django.db.models.functions import Trunc
 from analytics.database import (
     compiled,
     fetch_one,
+    fetch_rows,
     greatest,
+    point_column,
+    point_json,
     points_column,
     read_points,
     read_time,
@@ -90,37 +94,19 @@ def equity(
     the closed `trades`: a point per trade at its exit time, or per period at its first date; no more
     than `max_points` of them (analytics.downsample), the figures always the full series'.
     `points_json`: the points as the JSON a response carries where the database writes it
-    (analytics.database), for a response only. Without `with_points`, the figures alone (points
-    empty): a page drawing a coarser curve still shows the drawdowns of this one."""
+    (analytics.database), for a response only; without `max_points`, an iterator of each point's JSON
+    read from a server-side cursor, for core.renderers.spooled() to write as it reads (a series of a
+    million trades is ~100 MB). Without `with_points`, the figures alone (points empty): a page drawing
+    a coarser curve still shows the drawdowns of this one."""
     timestamp, order = interval == "trade", point_order(interval)
-    ctes, params = running_ctes(
-        compiled(points_query(trades, interval=interval, zone=zone)), order=order, account_id=account_id, user=user
-    )
-    # The largest drawdown before each point, and when equity last stood at its peak: a point that
-    # deepens the largest drawdown is a new trough, and the last of them is the one.
-    window = f"WINDOW running AS (ORDER BY {', '.join(order)})"
-    trough = "(drawdown > COALESCE(deepest_before, 0))"
-    points = points_column(
-        {"time": time_column("moment", timestamp=timestamp), "pnl": "amount", "equity": "equity", "peak": "peak",
-         "drawdown": "drawdown"},
-        order=order,
-    )  # fmt: skip
+    ctes, params, figures = _curve(trades, interval=interval, zone=zone, account_id=account_id, user=user)
+    columns = {"time": time_column("moment", timestamp=timestamp), "pnl": "amount", "equity": "equity", "peak": "peak",
+               "drawdown": "drawdown"}  # fmt: skip
+    if points_json and with_points and max_points is None:
+        return _streamed(ctes, params, figures, columns, order=order, timestamp=timestamp, using=trades.db)
+    points = points_column(columns, order=order)
     row = fetch_one(
-        f"""WITH {ctes},
-drawdowns AS (
-    SELECT peaks.*, {settled("peak - equity")} AS drawdown,
-           MAX({settled("peak - equity")}) OVER (running ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-               AS deepest_before,
-           MAX(moment) FILTER (WHERE peak = equity) OVER (running ROWS UNBOUNDED PRECEDING) AS peak_moment
-    FROM peaks {window}
-)
-SELECT (SELECT sb FROM base) AS starting_balance, {MAX_DRAWDOWN} AS max_drawdown,
-       {MAX_DRAWDOWN_PCT} AS max_drawdown_pct,
-       {time_column(f"MAX(peak_moment) FILTER (WHERE {trough})", timestamp=timestamp)} AS max_drawdown_start,
-       {time_column(f"MAX(moment) FILTER (WHERE {trough})", timestamp=timestamp)} AS max_drawdown_end,
-       {settled(f"{greatest('MIN(sb)', 'MAX(equity)')} - {settled('MIN(sb) + SUM(amount)')}")} AS current_drawdown,
-       {points if with_points else "NULL"} AS points
-FROM drawdowns""",
+        f"WITH {ctes} SELECT {figures}, {points if with_points else 'NULL'} AS points FROM drawdowns",
         params,
         using=trades.db,
     )
@@ -130,6 +116,64 @@ FROM drawdowns""",
             row["points"], POINT_KEYS, order=order, timestamp=timestamp, finish=to_cents, as_json=points_json,
             max_points=max_points,
         )  # fmt: skip
+    return _figures(row, points, timestamp=timestamp)
+
+
+def _streamed(
+    ctes: str, params: tuple, figures: str, columns: dict[str, str], *, order: list[str], timestamp: bool, using: str,
+) -> dict:  # fmt: skip
+    """The curve with its points as an iterator of their JSON, in ONE statement: every point row
+    carries the figures (the same aggregates as equity()'s, over the whole series, joined on), so the
+    figures and the points are of one snapshot without a transaction to hold open. The join is a
+    left one: a series without points still gives the figures' row, its point null."""
+    in_order = ", ".join(f"point_rows.{name}" for name in order)
+    rows = fetch_rows(
+        f"""WITH {ctes},
+figures AS (SELECT {figures} FROM drawdowns)
+SELECT figures.*, point_rows.point
+FROM figures LEFT JOIN (SELECT {", ".join(order)}, {point_column(columns)} AS point FROM drawdowns) AS point_rows
+    ON 1 = 1
+ORDER BY {in_order}""",
+        params,
+        using=using,
+    )
+    first = next(rows)
+    points = (
+        point_json(row["point"], POINT_KEYS, timestamp=timestamp, finish=to_cents)
+        for row in chain([first], rows)
+        if row["point"] is not None
+    )
+    return _figures(first, points, timestamp=timestamp)
+
+
+def _curve(trades: QuerySet, *, interval: str, zone: ZoneInfo, account_id: int | None, user) -> tuple[str, tuple, str]:
+    """The common table expressions up to `drawdowns` (every point with its drawdown), their
+    parameters, and the figures' select list, aggregates over `drawdowns`."""
+    timestamp, order = interval == "trade", point_order(interval)
+    ctes, params = running_ctes(
+        compiled(points_query(trades, interval=interval, zone=zone)), order=order, account_id=account_id, user=user
+    )
+    # The largest drawdown before each point, and when equity last stood at its peak: a point that
+    # deepens the largest drawdown is a new trough, and the last of them is the one.
+    window = f"WINDOW running AS (ORDER BY {', '.join(order)})"
+    trough = "(drawdown > COALESCE(deepest_before, 0))"
+    ctes = f"""{ctes},
+drawdowns AS (
+    SELECT peaks.*, {settled("peak - equity")} AS drawdown,
+           MAX({settled("peak - equity")}) OVER (running ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+               AS deepest_before,
+           MAX(moment) FILTER (WHERE peak = equity) OVER (running ROWS UNBOUNDED PRECEDING) AS peak_moment
+    FROM peaks {window}
+)"""
+    figures = f"""(SELECT sb FROM base) AS starting_balance, {MAX_DRAWDOWN} AS max_drawdown,
+       {MAX_DRAWDOWN_PCT} AS max_drawdown_pct,
+       {time_column(f"MAX(peak_moment) FILTER (WHERE {trough})", timestamp=timestamp)} AS max_drawdown_start,
+       {time_column(f"MAX(moment) FILTER (WHERE {trough})", timestamp=timestamp)} AS max_drawdown_end,
+       {settled(f"{greatest('MIN(sb)', 'MAX(equity)')} - {settled('MIN(sb) + SUM(amount)')}")} AS current_drawdown"""
+    return ctes, params, figures
+
+
+def _figures(row: dict, points: object, *, timestamp: bool) -> dict:
     return {
         "starting_balance": to_cents(to_decimal(row["starting_balance"])),
         "points": points,

@@ -8,13 +8,15 @@ itself; the web journal's pages, which a session cookie authenticates, never are
 that shows a secret (a new key, a signing secret) is marked with `never_compress` all the same:
 whoever holds it may be a browser script that also echoes an attacker's text.
 
-Answers under MIN_BYTES are sent as they are (the headers would cost what compression saves);
-streamed answers too (core.chunked writes them as they are produced).
+Answers under MIN_BYTES are sent as they are (the headers would cost what compression saves). A
+streamed JSON answer (a long equity curve, core.renderers.spooled) is compressed as it is sent, a
+chunk at a time; other streamed answers (an export, an attachment) are sent as they are.
 """
 
 import gzip
 import re
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 
 import zstandard
@@ -32,6 +34,19 @@ _ENCODERS: dict[str, Callable[[bytes], bytes]] = {
     "gzip": lambda body: gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0),
 }
 _CODING = re.compile(r"^\s*([^\s;]+)\s*(?:;\s*q\s*=\s*([^\s;]*))?")
+# wbits 31: a gzip stream (header and trailer), as gzip.compress writes.
+_STREAM_ENCODERS: dict[str, Callable[[], object]] = {
+    "zstd": lambda: zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compressobj(),
+    "gzip": lambda: zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, 31),
+}
+
+
+def _compressed(chunks: Iterable[bytes], coding: str) -> Iterator[bytes]:
+    compressor = _STREAM_ENCODERS[coding]()
+    for chunk in chunks:
+        if compressed := compressor.compress(chunk):
+            yield compressed
+    yield compressor.flush()
 
 
 def never_compress(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -70,19 +85,23 @@ class CompressionMiddleware:
         response = self.get_response(request)
         if (
             not request.path.startswith(API_PREFIX)
-            or response.streaming
             or getattr(response, "never_compress", False)
             or response.has_header("Content-Encoding")
             or not response.get("Content-Type", "").startswith("application/json")
-            or len(response.content) < MIN_BYTES
+            or (not response.streaming and len(response.content) < MIN_BYTES)
         ):
             return response
         patch_vary_headers(response, ("Accept-Encoding",))
         coding = chosen_coding(request.headers.get("Accept-Encoding", ""))
         if coding is None:
             return response
-        response.content = _ENCODERS[coding](response.content)
-        response["Content-Length"] = str(len(response.content))
+        if response.streaming:
+            # The compressed length is known only once sent: the answer goes out chunked.
+            response.streaming_content = _compressed(response.streaming_content, coding)
+            del response["Content-Length"]
+        else:
+            response.content = _ENCODERS[coding](response.content)
+            response["Content-Length"] = str(len(response.content))
         response["Content-Encoding"] = coding
         if response.has_header("ETag"):
             # The same entity in other bytes: a strong validator would claim byte equality.

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 
 from core import metrics, redis_client, replicas
 from core.renderers import dumps
@@ -221,18 +222,22 @@ def store(user_id: int, name: str, query: str, version: int, body: bytes) -> Non
         cache.set(key, value, timeout=RESULT_TTL)
 
 
-def cached_json(request, name: str, compute: Callable[[], object]) -> HttpResponse:
+def cached_json(request, name: str, compute: Callable[[], object]) -> HttpResponseBase:
     """An API view's answer: `compute()`'s result as a JSON response, from the cache while the owner's
     journal is unchanged.
 
     Only successful results are cached, so a hit means this very query was valid before: a hit
-    skips validating it again.
+    skips validating it again. A result that is a response of its own (a streamed body too large
+    to hold, core.renderers.spooled) is answered as it is, not cached.
     """
     user_id, query = request.user.pk, normalised_query(request.GET)
     version, body = read(user_id, name, query, getattr(request, "prefetched", None))
     metrics.cache_lookups.labels(result="miss" if body is None else "hit").inc()
     if body is None:
-        body = _computed(user_id, name, query, version, compute())
+        result = compute()
+        if isinstance(result, HttpResponseBase):
+            return result
+        body = _computed(user_id, name, query, version, result)
     return HttpResponse(body, content_type="application/json")
 
 
