@@ -138,11 +138,8 @@ ORDER BY {in_order}""",
         using=using,
     )
     first = next(rows)
-    points = (
-        point_json(row["point"], POINT_KEYS, timestamp=timestamp, finish=to_cents)
-        for row in chain([first], rows)
-        if row["point"] is not None
-    )
+    written = point_json(POINT_KEYS, timestamp=timestamp, finish=to_cents)
+    points = (written(row["point"]) for row in chain([first], rows) if row["point"] is not None)
     return _figures(first, points, timestamp=timestamp)
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from analytics import database
 from core import renderers
 from journal.models import Account
 from tests.factories import api_client, journal_owner, make_user, random_trade_row
@@ -110,6 +111,8 @@ def test_a_streamed_curve_is_never_held_whole(monkeypatch):
     client, _ = owner(8000)
     held = body(client, "interval=trade&tz=UTC", bound=HELD, monkeypatch=monkeypatch)
     monkeypatch.setattr(renderers, "SPOOL_BYTES", 4096)
+    # What is held is one fetch's rows: fewer of them than in production, for a body this small.
+    monkeypatch.setattr(database, "FETCHED_ROWS", 100)
     tracemalloc.start()
     try:
         r = client.get("/api/v1/stats/equity?interval=trade")
